@@ -1,0 +1,71 @@
+//! How a record lives in its Automerge document:
+//!
+//! ```text
+//! { "kind": "person",
+//!   "meta": { "id": "0193…", "created_at": 1763…, "updated_at": 1763…, "deleted_at": null },
+//!   "data": { "name": "Ada Lovelace", "emails": [{ "value": "ada@example.org" }], … } }
+//! ```
+//!
+//! Writing a record into a document reconciles it with what is there (autosurgeon), so only the
+//! fields that changed become operations, and concurrent edits of different fields both survive.
+
+use automerge::{AutoCommit, ROOT, ReadDoc, transaction::Transactable};
+use autosurgeon::{hydrate_prop, reconcile_prop};
+
+use crate::records::{Body, Meta, Record};
+use crate::{Kind, ModelError};
+
+/// A document holding one record.
+pub type RecordDoc = AutoCommit;
+
+/// Writes `record` into `doc`, touching only what differs from the document's current state.
+pub fn record_to_doc(record: &Record, doc: &mut RecordDoc) -> Result<(), ModelError> {
+    let kind = record.kind().as_str();
+    let current_kind = match doc.get(ROOT, "kind")? {
+        Some((automerge::Value::Scalar(s), _)) => s.as_str().map(str::to_string),
+        _ => None,
+    };
+    if current_kind.as_deref() != Some(kind) {
+        if let Some(other) = current_kind {
+            return Err(ModelError::NotARecord(format!(
+                "the document holds a {other}, not a {kind}"
+            )));
+        }
+        doc.put(ROOT, "kind", kind)?;
+    }
+    reconcile_prop(doc, ROOT, "meta", &record.meta)?;
+    match &record.body {
+        Body::Person(v) => reconcile_prop(doc, ROOT, "data", v)?,
+        Body::Organization(v) => reconcile_prop(doc, ROOT, "data", v)?,
+        Body::Goal(v) => reconcile_prop(doc, ROOT, "data", v)?,
+        Body::Meeting(v) => reconcile_prop(doc, ROOT, "data", v)?,
+        Body::Outreach(v) => reconcile_prop(doc, ROOT, "data", v)?,
+        Body::Task(v) => reconcile_prop(doc, ROOT, "data", v)?,
+        Body::Question(v) => reconcile_prop(doc, ROOT, "data", v)?,
+        Body::Template(v) => reconcile_prop(doc, ROOT, "data", v)?,
+    }
+    Ok(())
+}
+
+/// Reads the record a document holds.
+pub fn record_from_doc(doc: &RecordDoc) -> Result<Record, ModelError> {
+    let kind: Kind = match doc.get(ROOT, "kind")? {
+        Some((automerge::Value::Scalar(s), _)) => match s.as_str() {
+            Some(k) => k.parse().map_err(ModelError::NotARecord)?,
+            None => return Err(ModelError::NotARecord("its kind is not a string".into())),
+        },
+        _ => return Err(ModelError::NotARecord("it has no kind".into())),
+    };
+    let meta: Meta = hydrate_prop(doc, ROOT, "meta")?;
+    let body = match kind {
+        Kind::Person => Body::Person(hydrate_prop(doc, ROOT, "data")?),
+        Kind::Organization => Body::Organization(hydrate_prop(doc, ROOT, "data")?),
+        Kind::Goal => Body::Goal(hydrate_prop(doc, ROOT, "data")?),
+        Kind::Meeting => Body::Meeting(hydrate_prop(doc, ROOT, "data")?),
+        Kind::Outreach => Body::Outreach(hydrate_prop(doc, ROOT, "data")?),
+        Kind::Task => Body::Task(hydrate_prop(doc, ROOT, "data")?),
+        Kind::Question => Body::Question(hydrate_prop(doc, ROOT, "data")?),
+        Kind::Template => Body::Template(hydrate_prop(doc, ROOT, "data")?),
+    };
+    Ok(Record { meta, body })
+}

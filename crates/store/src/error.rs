@@ -1,0 +1,39 @@
+use std::path::PathBuf;
+
+/// Everything the store can fail with. The messages say what happened and, where there is one,
+/// what to do about it.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("the data directory {dir} is already open by pid {pid}; close that Rapport first")]
+    AlreadyOpen { dir: PathBuf, pid: u32 },
+    #[error("the data directory {dir} is already open by another process; close it first")]
+    AlreadyOpenUnknown { dir: PathBuf },
+    #[error("could not use {path}: {source}")]
+    Io { path: PathBuf, source: std::io::Error },
+    #[error("database error: {0}")]
+    Db(#[from] sled::Error),
+    #[error("document error: {0}")]
+    Automerge(#[from] automerge::AutomergeError),
+    #[error(transparent)]
+    Model(#[from] rapport_model::ModelError),
+    #[error("search index error: {0}")]
+    Search(String),
+    #[error("stored data is damaged: {0} (run `rapport doctor --rebuild`)")]
+    Corrupt(String),
+    #[error("{0}")]
+    Rejected(String),
+}
+
+impl StoreError {
+    pub(crate) fn io(path: impl Into<PathBuf>, source: std::io::Error) -> Self {
+        Self::Io { path: path.into(), source }
+    }
+}
+
+impl From<tantivy::TantivyError> for StoreError {
+    fn from(e: tantivy::TantivyError) -> Self {
+        Self::Search(e.to_string())
+    }
+}
+
+pub(crate) type Result<T, E = StoreError> = std::result::Result<T, E>;

@@ -1,0 +1,132 @@
+//! The layout of the key space. One sled tree; the first byte says what a key is.
+//!
+//! | key                                   | value                          |
+//! |---------------------------------------|--------------------------------|
+//! | `D` id                                | the document's compacted save  |
+//! | `C` id seq                            | one incremental change chunk   |
+//! | `R` id                                | the hydrated record (JSON)     |
+//! | `N` kind name 0x00 id                 | — (records by name or title)   |
+//! | `U` kind updated id                   | — (records by last change)     |
+//! | `T` due id                            | — (open tasks, meetings by time)|
+//! | `O` org kind id                       | — (records by organization)    |
+//! | `G` goal kind id                      | — (records by goal)            |
+//! | `Q` seq                               | id (changes not yet in search) |
+//! | `S` `seq`                             | the last sequence number used  |
+//!
+//! Numbers are big-endian; signed ones have their sign bit flipped so they sort.
+
+use rapport_model::{Kind, Record, RecordId, Timestamp};
+
+pub const DOC: u8 = b'D';
+pub const CHUNK: u8 = b'C';
+pub const RECORD: u8 = b'R';
+pub const BY_NAME: u8 = b'N';
+pub const BY_UPDATED: u8 = b'U';
+pub const BY_DUE: u8 = b'T';
+pub const BY_ORG: u8 = b'O';
+pub const BY_GOAL: u8 = b'G';
+pub const PENDING_SEARCH: u8 = b'Q';
+pub const SEQ: &[u8] = b"Sseq";
+
+/// How many bytes of a name take part in sorting; longer names tie-break by id.
+const NAME_KEY_BYTES: usize = 48;
+
+pub fn with_id(tag: u8, id: RecordId) -> Vec<u8> {
+    let mut k = Vec::with_capacity(17);
+    k.push(tag);
+    k.extend_from_slice(id.as_bytes());
+    k
+}
+
+pub fn doc(id: RecordId) -> Vec<u8> {
+    with_id(DOC, id)
+}
+
+pub fn record(id: RecordId) -> Vec<u8> {
+    with_id(RECORD, id)
+}
+
+pub fn chunk(id: RecordId, seq: u64) -> Vec<u8> {
+    let mut k = with_id(CHUNK, id);
+    k.extend_from_slice(&seq.to_be_bytes());
+    k
+}
+
+pub fn pending_search(seq: u64) -> Vec<u8> {
+    let mut k = vec![PENDING_SEARCH];
+    k.extend_from_slice(&seq.to_be_bytes());
+    k
+}
+
+pub fn time(t: Timestamp) -> [u8; 8] {
+    ((t.as_millis() as u64) ^ (1 << 63)).to_be_bytes()
+}
+
+pub fn time_from(bytes: &[u8]) -> Option<Timestamp> {
+    let arr: [u8; 8] = bytes.try_into().ok()?;
+    Some(Timestamp::from_millis((u64::from_be_bytes(arr) ^ (1 << 63)) as i64))
+}
+
+/// The id at the end of an index key.
+pub fn trailing_id(key: &[u8]) -> Option<RecordId> {
+    let start = key.len().checked_sub(16)?;
+    let bytes: [u8; 16] = key[start..].try_into().ok()?;
+    Some(RecordId::from_bytes(bytes))
+}
+
+/// The sort form of a name: lower case, trimmed, cut to a fixed number of bytes.
+pub fn name_key(name: &str) -> Vec<u8> {
+    let lower = name.trim().to_lowercase();
+    let mut end = lower.len().min(NAME_KEY_BYTES);
+    while !lower.is_char_boundary(end) {
+        end -= 1;
+    }
+    lower.as_bytes()[..end].to_vec()
+}
+
+pub fn kind_prefix(tag: u8, kind: Kind) -> Vec<u8> {
+    vec![tag, kind.tag()]
+}
+
+/// Every index key a record appears under. A deleted record appears under none.
+pub fn index_keys(r: &Record) -> Vec<Vec<u8>> {
+    if r.is_deleted() {
+        return Vec::new();
+    }
+    let id = r.id();
+    let kind = r.kind();
+    let mut out = Vec::new();
+
+    let mut k = kind_prefix(BY_NAME, kind);
+    k.extend_from_slice(&name_key(r.body.display_name()));
+    k.push(0);
+    k.extend_from_slice(id.as_bytes());
+    out.push(k);
+
+    let mut k = kind_prefix(BY_UPDATED, kind);
+    k.extend_from_slice(&time(r.meta.updated_at));
+    k.extend_from_slice(id.as_bytes());
+    out.push(k);
+
+    if let Some(due) = r.body.due_at() {
+        let mut k = vec![BY_DUE];
+        k.extend_from_slice(&time(due));
+        k.extend_from_slice(id.as_bytes());
+        out.push(k);
+    }
+    if let Some(org) = r.body.organization_id() {
+        let mut k = with_id(BY_ORG, org);
+        k.push(kind.tag());
+        k.extend_from_slice(id.as_bytes());
+        out.push(k);
+    }
+    for goal in r.body.goal_ids() {
+        let mut k = with_id(BY_GOAL, *goal);
+        k.push(kind.tag());
+        k.extend_from_slice(id.as_bytes());
+        out.push(k);
+    }
+    out.sort();
+    out.dedup();
+    out
+}

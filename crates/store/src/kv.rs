@@ -1,0 +1,293 @@
+//! The small ordered key-value interface the store is written against, with two twins: sled on
+//! disk and a `BTreeMap` in memory. [`conformance::run`] is the suite both must pass.
+
+use std::collections::BTreeMap;
+use std::ops::Bound;
+use std::path::Path;
+use std::sync::RwLock;
+
+use crate::error::{Result, StoreError};
+
+/// Writes applied together: all of them or none.
+#[derive(Debug, Default)]
+pub struct WriteBatch {
+    ops: Vec<(Vec<u8>, Option<Vec<u8>>)>,
+}
+
+impl WriteBatch {
+    pub fn put(&mut self, key: impl Into<Vec<u8>>, value: impl Into<Vec<u8>>) {
+        self.ops.push((key.into(), Some(value.into())));
+    }
+    pub fn delete(&mut self, key: impl Into<Vec<u8>>) {
+        self.ops.push((key.into(), None));
+    }
+    pub fn len(&self) -> usize {
+        self.ops.len()
+    }
+    pub fn is_empty(&self) -> bool {
+        self.ops.is_empty()
+    }
+}
+
+/// Which way a scan walks the keys.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Direction {
+    Forward,
+    Backward,
+}
+
+pub type Entry = (Vec<u8>, Vec<u8>);
+
+/// An ordered byte map with atomic batches and an explicit flush.
+pub trait KvStore: Send + Sync {
+    fn get(&self, key: &[u8]) -> Result<Option<Vec<u8>>>;
+    /// Up to `limit` entries whose key starts with `prefix`, strictly after `after` in the walking
+    /// direction (or from the start), in key order (reversed for `Backward`).
+    fn scan(&self, prefix: &[u8], after: Option<&[u8]>, dir: Direction, limit: usize) -> Result<Vec<Entry>>;
+    /// Applies every write of the batch atomically.
+    fn apply(&self, batch: WriteBatch) -> Result<()>;
+    /// Returns once everything applied so far is on stable storage.
+    fn flush(&self) -> Result<()>;
+    /// Bytes used on disk (0 in memory).
+    fn size_on_disk(&self) -> Result<u64>;
+}
+
+/// The smallest key greater than every key starting with `prefix` (none if the prefix is all 0xff).
+fn prefix_end(prefix: &[u8]) -> Option<Vec<u8>> {
+    let mut end = prefix.to_vec();
+    while let Some(last) = end.pop() {
+        if last < 0xff {
+            end.push(last + 1);
+            return Some(end);
+        }
+    }
+    None
+}
+
+fn bounds(prefix: &[u8], after: Option<&[u8]>, dir: Direction) -> (Bound<Vec<u8>>, Bound<Vec<u8>>) {
+    let start_of_prefix = Bound::Included(prefix.to_vec());
+    let end_of_prefix = prefix_end(prefix).map_or(Bound::Unbounded, Bound::Excluded);
+    match (dir, after) {
+        (_, None) => (start_of_prefix, end_of_prefix),
+        (Direction::Forward, Some(a)) => (Bound::Excluded(a.to_vec()), end_of_prefix),
+        (Direction::Backward, Some(a)) => (start_of_prefix, Bound::Excluded(a.to_vec())),
+    }
+}
+
+/// True when no key can lie between the bounds (a `BTreeMap` range would panic on them).
+fn empty_range(lo: &Bound<Vec<u8>>, hi: &Bound<Vec<u8>>) -> bool {
+    match (lo, hi) {
+        (Bound::Included(l), Bound::Excluded(h)) | (Bound::Excluded(l), Bound::Excluded(h)) => l >= h,
+        _ => false,
+    }
+}
+
+/// The in-memory twin, for tests and for the deterministic sync harness.
+#[derive(Debug, Default)]
+pub struct MemKv {
+    map: RwLock<BTreeMap<Vec<u8>, Vec<u8>>>,
+}
+
+impl MemKv {
+    pub fn new() -> Self {
+        Self::default()
+    }
+}
+
+fn poisoned() -> StoreError {
+    StoreError::Corrupt("an earlier operation panicked while holding the in-memory store".into())
+}
+
+impl KvStore for MemKv {
+    fn get(&self, key: &[u8]) -> Result<Option<Vec<u8>>> {
+        Ok(self.map.read().map_err(|_| poisoned())?.get(key).cloned())
+    }
+
+    fn scan(&self, prefix: &[u8], after: Option<&[u8]>, dir: Direction, limit: usize) -> Result<Vec<Entry>> {
+        let map = self.map.read().map_err(|_| poisoned())?;
+        let (lo, hi) = bounds(prefix, after, dir);
+        if empty_range(&lo, &hi) {
+            return Ok(Vec::new());
+        }
+        let range = map.range::<Vec<u8>, _>((lo, hi));
+        let take = |it: &mut dyn Iterator<Item = (&Vec<u8>, &Vec<u8>)>| {
+            it.filter(|(k, _)| k.starts_with(prefix))
+                .take(limit)
+                .map(|(k, v)| (k.clone(), v.clone()))
+                .collect::<Vec<_>>()
+        };
+        Ok(match dir {
+            Direction::Forward => take(&mut range.into_iter()),
+            Direction::Backward => take(&mut range.rev()),
+        })
+    }
+
+    fn apply(&self, batch: WriteBatch) -> Result<()> {
+        let mut map = self.map.write().map_err(|_| poisoned())?;
+        for (k, v) in batch.ops {
+            match v {
+                Some(v) => map.insert(k, v),
+                None => map.remove(&k),
+            };
+        }
+        Ok(())
+    }
+
+    fn flush(&self) -> Result<()> {
+        Ok(())
+    }
+
+    fn size_on_disk(&self) -> Result<u64> {
+        Ok(0)
+    }
+}
+
+/// sled on disk.
+pub struct SledKv {
+    db: sled::Db,
+}
+
+impl std::fmt::Debug for SledKv {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SledKv").finish_non_exhaustive()
+    }
+}
+
+impl SledKv {
+    /// Opens (or creates) the database in `dir`. `cache_bytes` bounds sled's page cache; sled's
+    /// own background flush is off because the store flushes before acknowledging each write.
+    pub fn open(dir: &Path, cache_bytes: u64) -> Result<Self> {
+        #[allow(clippy::disallowed_methods)] // this is the one place that opens sled
+        let db = sled::Config::new()
+            .path(dir)
+            .cache_capacity(cache_bytes)
+            .flush_every_ms(None)
+            .open()?;
+        Ok(Self { db })
+    }
+}
+
+impl KvStore for SledKv {
+    fn get(&self, key: &[u8]) -> Result<Option<Vec<u8>>> {
+        Ok(self.db.get(key)?.map(|v| v.to_vec()))
+    }
+
+    fn scan(&self, prefix: &[u8], after: Option<&[u8]>, dir: Direction, limit: usize) -> Result<Vec<Entry>> {
+        let (lo, hi) = bounds(prefix, after, dir);
+        if empty_range(&lo, &hi) {
+            return Ok(Vec::new());
+        }
+        let iter = self.db.range::<Vec<u8>, _>((lo, hi));
+        let mut out = Vec::new();
+        let mut push = |item: sled::Result<(sled::IVec, sled::IVec)>| -> Result<bool> {
+            let (k, v) = item?;
+            if !k.starts_with(prefix) {
+                return Ok(true);
+            }
+            out.push((k.to_vec(), v.to_vec()));
+            Ok(out.len() < limit)
+        };
+        match dir {
+            Direction::Forward => {
+                for item in iter {
+                    if limit == 0 || !push(item)? {
+                        break;
+                    }
+                }
+            }
+            Direction::Backward => {
+                for item in iter.rev() {
+                    if limit == 0 || !push(item)? {
+                        break;
+                    }
+                }
+            }
+        }
+        Ok(out)
+    }
+
+    fn apply(&self, batch: WriteBatch) -> Result<()> {
+        let mut b = sled::Batch::default();
+        for (k, v) in batch.ops {
+            match v {
+                Some(v) => b.insert(k, v),
+                None => b.remove(k),
+            }
+        }
+        self.db.apply_batch(b)?;
+        Ok(())
+    }
+
+    fn flush(&self) -> Result<()> {
+        self.db.flush()?;
+        Ok(())
+    }
+
+    fn size_on_disk(&self) -> Result<u64> {
+        Ok(self.db.size_on_disk()?)
+    }
+}
+
+/// The behaviour every [`KvStore`] must show. Call [`conformance::run`] with a fresh, empty store.
+pub mod conformance {
+    use super::*;
+
+    fn keys(entries: &[Entry]) -> Vec<&[u8]> {
+        entries.iter().map(|(k, _)| k.as_slice()).collect()
+    }
+
+    fn check(ok: bool, what: &str) -> std::result::Result<(), String> {
+        if ok { Ok(()) } else { Err(what.to_string()) }
+    }
+
+    /// Runs the whole suite; the error names the first behaviour that differs.
+    pub fn run(kv: &dyn KvStore) -> std::result::Result<(), String> {
+        let e = |e: StoreError| e.to_string();
+        check(kv.get(b"missing").map_err(e)?.is_none(), "get of a missing key is None")?;
+
+        let mut b = WriteBatch::default();
+        for k in [&b"a1"[..], b"a2", b"a3", b"b1", b"a\xff", b"\xff\xff"] {
+            b.put(k, k.to_vec());
+        }
+        kv.apply(b).map_err(e)?;
+        kv.flush().map_err(e)?;
+        check(kv.get(b"a2").map_err(e)?.as_deref() == Some(&b"a2"[..]), "get returns what was put")?;
+
+        let all_a = kv.scan(b"a", None, Direction::Forward, usize::MAX).map_err(e)?;
+        check(keys(&all_a) == vec![&b"a1"[..], b"a2", b"a3", b"a\xff"], "forward scan of a prefix, in order")?;
+        let back = kv.scan(b"a", None, Direction::Backward, 2).map_err(e)?;
+        check(keys(&back) == vec![&b"a\xff"[..], b"a3"], "backward scan with a limit")?;
+        let after = kv.scan(b"a", Some(b"a2"), Direction::Forward, 10).map_err(e)?;
+        check(keys(&after) == vec![&b"a3"[..], b"a\xff"], "forward scan after a key")?;
+        let before = kv.scan(b"a", Some(b"a2"), Direction::Backward, 10).map_err(e)?;
+        check(keys(&before) == vec![&b"a1"[..]], "backward scan before a key")?;
+        let ff = kv.scan(b"\xff", None, Direction::Forward, 10).map_err(e)?;
+        check(keys(&ff) == vec![&b"\xff\xff"[..]], "scan of an all-0xff prefix")?;
+        let none = kv.scan(b"c", None, Direction::Forward, 10).map_err(e)?;
+        check(none.is_empty(), "scan of an absent prefix is empty")?;
+        let zero = kv.scan(b"a", None, Direction::Forward, 0).map_err(e)?;
+        check(zero.is_empty(), "a limit of 0 returns nothing")?;
+
+        let mut b = WriteBatch::default();
+        b.delete(&b"a1"[..]);
+        b.put(&b"a2"[..], &b"new"[..]);
+        b.delete(&b"never-there"[..]);
+        kv.apply(b).map_err(e)?;
+        check(kv.get(b"a1").map_err(e)?.is_none(), "a batch deletes")?;
+        check(kv.get(b"a2").map_err(e)?.as_deref() == Some(&b"new"[..]), "a batch overwrites")?;
+
+        let mut b = WriteBatch::default();
+        b.put(&b"x"[..], &b"1"[..]);
+        b.delete(&b"x"[..]);
+        kv.apply(b).map_err(e)?;
+        check(kv.get(b"x").map_err(e)?.is_none(), "later writes in a batch win")?;
+
+        let big = vec![7u8; 1 << 20];
+        let mut b = WriteBatch::default();
+        b.put(&b"big"[..], big.clone());
+        kv.apply(b).map_err(e)?;
+        kv.flush().map_err(e)?;
+        check(kv.get(b"big").map_err(e)?.as_deref() == Some(big.as_slice()), "a 1 MiB value round-trips")?;
+        Ok(())
+    }
+}

@@ -1,0 +1,18 @@
+//! Rapport's storage: one Automerge document per record, kept in sled as a compacted snapshot
+//! plus incremental changes, and the projections that make reading fast (the hydrated record,
+//! sorted indexes, a full-text index) derived from those documents.
+//!
+//! Documents are the truth; projections are rebuilt from them at any time
+//! ([`Store::rebuild_projections`]). A write returns only after it is flushed to disk.
+
+mod error;
+mod keys;
+pub mod kv;
+mod lock;
+mod search;
+mod store;
+
+pub use error::StoreError;
+pub use kv::{KvStore, MemKv, SledKv, WriteBatch};
+pub use search::SearchHit;
+pub use store::{CheckReport, ListOrder, ListQuery, Page, Store, StoreOptions, StoreStats};

@@ -1,0 +1,680 @@
+//! The store: documents in, projections out.
+
+use std::num::NonZeroUsize;
+use std::path::{Path, PathBuf};
+use std::sync::{Mutex, MutexGuard};
+
+use automerge::{ActorId, AutoCommit, ChangeHash};
+use lru::LruCache;
+use rapport_model::{Kind, Record, RecordId, record_from_doc, record_to_doc};
+use serde::Serialize;
+
+use crate::error::{Result, StoreError};
+use crate::keys;
+use crate::kv::{Direction, KvStore, MemKv, SledKv, WriteBatch};
+use crate::lock::{DirLock, private_dir};
+use crate::search::{SearchHit, SearchIndex};
+
+/// Tunables, with defaults sized for a phone.
+#[derive(Clone, Debug)]
+pub struct StoreOptions {
+    /// How many documents stay loaded (each costs ~20 KB).
+    pub cached_docs: usize,
+    /// sled's page cache, in bytes.
+    pub db_cache_bytes: u64,
+    /// A document's incremental changes are folded into one snapshot once there are this many.
+    pub compact_after_chunks: u32,
+}
+
+impl Default for StoreOptions {
+    fn default() -> Self {
+        Self { cached_docs: 256, db_cache_bytes: 16 << 20, compact_after_chunks: 32 }
+    }
+}
+
+/// How a list is sorted.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum ListOrder {
+    /// By name or title, A to Z.
+    #[default]
+    Name,
+    /// Most recently changed first.
+    Updated,
+}
+
+/// What to list: one kind, optionally only the records of one organization or goal.
+#[derive(Clone, Debug)]
+pub struct ListQuery {
+    pub kind: Kind,
+    pub order: ListOrder,
+    pub organization: Option<RecordId>,
+    pub goal: Option<RecordId>,
+    /// Where the previous page stopped ([`Page::next`]).
+    pub after: Option<String>,
+    pub limit: usize,
+}
+
+impl ListQuery {
+    pub fn new(kind: Kind) -> Self {
+        Self { kind, order: ListOrder::Name, organization: None, goal: None, after: None, limit: 50 }
+    }
+}
+
+/// One page of a list.
+#[derive(Clone, Debug)]
+pub struct Page {
+    pub items: Vec<Record>,
+    /// Pass as [`ListQuery::after`] for the next page; none at the end.
+    pub next: Option<String>,
+}
+
+/// What `doctor` finds when it compares the projections with the documents.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct CheckReport {
+    pub documents: u64,
+    pub records_mismatched: u64,
+    pub records_missing: u64,
+    pub records_orphaned: u64,
+    pub index_keys_missing: u64,
+    pub index_keys_stray: u64,
+    pub unreadable_documents: Vec<String>,
+}
+
+impl CheckReport {
+    pub fn is_clean(&self) -> bool {
+        self.records_mismatched == 0
+            && self.records_missing == 0
+            && self.records_orphaned == 0
+            && self.index_keys_missing == 0
+            && self.index_keys_stray == 0
+            && self.unreadable_documents.is_empty()
+    }
+}
+
+/// Sizes and counts.
+#[derive(Clone, Debug, Default, Serialize)]
+pub struct StoreStats {
+    pub documents: u64,
+    pub change_chunks: u64,
+    pub document_bytes: u64,
+    pub disk_bytes: u64,
+}
+
+struct Loaded {
+    doc: AutoCommit,
+    chunks: u32,
+}
+
+struct WriteState {
+    seq: u64,
+}
+
+/// The record store. Cheap to share behind an `Arc`; writes are serialized inside.
+pub struct Store {
+    kv: Box<dyn KvStore>,
+    dir: Option<PathBuf>,
+    opts: StoreOptions,
+    actor: ActorId,
+    writes: Mutex<WriteState>,
+    docs: Mutex<LruCache<RecordId, Loaded>>,
+    search: Mutex<Option<SearchIndex>>,
+    _lock: Option<DirLock>,
+}
+
+impl std::fmt::Debug for Store {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Store").field("dir", &self.dir).finish_non_exhaustive()
+    }
+}
+
+fn lock<T>(m: &Mutex<T>) -> Result<MutexGuard<'_, T>> {
+    m.lock().map_err(|_| StoreError::Corrupt("an earlier operation panicked inside the store".into()))
+}
+
+const ACTOR_KEY: &[u8] = b"Sactor";
+/// The largest page a list returns.
+const MAX_PAGE: usize = 1000;
+
+impl Store {
+    /// Opens the vault in `dir`, creating it (owner-only) if needed. Fails with
+    /// [`StoreError::AlreadyOpen`] if another process has it open.
+    pub fn open(dir: &Path, opts: StoreOptions) -> Result<Self> {
+        private_dir(dir)?;
+        let lock = DirLock::acquire(dir)?;
+        let kv = SledKv::open(&dir.join("db"), opts.db_cache_bytes)?;
+        Self::with_kv(Box::new(kv), Some(dir.to_path_buf()), opts, Some(lock))
+    }
+
+    /// A store that lives in memory only (tests, the sync harness).
+    pub fn in_memory() -> Self {
+        Self::in_memory_with(StoreOptions::default())
+    }
+
+    /// An in-memory store with the given tunables.
+    pub fn in_memory_with(opts: StoreOptions) -> Self {
+        Self::with_kv(Box::new(MemKv::new()), None, opts, None)
+            .unwrap_or_else(|e| unreachable!("an in-memory store cannot fail to open: {e}"))
+    }
+
+    /// A store over any [`KvStore`] (in memory when `dir` is none).
+    fn with_kv(kv: Box<dyn KvStore>, dir: Option<PathBuf>, opts: StoreOptions, lock: Option<DirLock>) -> Result<Self> {
+        let seq = match kv.get(keys::SEQ)? {
+            Some(v) => u64::from_be_bytes(
+                v.as_slice().try_into().map_err(|_| StoreError::Corrupt("the sequence number".into()))?,
+            ),
+            None => 0,
+        };
+        let actor = match kv.get(ACTOR_KEY)? {
+            Some(bytes) => ActorId::from(bytes),
+            None => {
+                let actor = ActorId::random();
+                let mut b = WriteBatch::default();
+                b.put(ACTOR_KEY, actor.to_bytes().to_vec());
+                kv.apply(b)?;
+                kv.flush()?;
+                actor
+            }
+        };
+        let cap = NonZeroUsize::new(opts.cached_docs.max(1)).unwrap_or(NonZeroUsize::MIN);
+        Ok(Self {
+            kv,
+            dir,
+            actor,
+            writes: Mutex::new(WriteState { seq }),
+            docs: Mutex::new(LruCache::new(cap)),
+            search: Mutex::new(None),
+            opts,
+            _lock: lock,
+        })
+    }
+
+    /// The data directory, if on disk.
+    pub fn dir(&self) -> Option<&Path> {
+        self.dir.as_deref()
+    }
+
+    // ---- reading (projections only: no document is loaded) ----
+
+    /// The record with this id, deleted ones included (check [`Record::is_deleted`]).
+    pub fn get(&self, id: RecordId) -> Result<Option<Record>> {
+        match self.kv.get(&keys::record(id))? {
+            Some(json) => Ok(Some(decode(&json)?)),
+            None => Ok(None),
+        }
+    }
+
+    /// The kind of a live record, or none if there is no such record (or it was deleted).
+    pub fn kind_of(&self, id: RecordId) -> Result<Option<Kind>> {
+        Ok(self.get(id)?.filter(|r| !r.is_deleted()).map(|r| r.kind()))
+    }
+
+    /// One page of live records.
+    pub fn list(&self, q: &ListQuery) -> Result<Page> {
+        let limit = q.limit.clamp(1, MAX_PAGE);
+        let (prefix, dir) = match (q.organization, q.goal) {
+            (Some(org), _) => {
+                let mut p = keys::with_id(keys::BY_ORG, org);
+                p.push(q.kind.tag());
+                (p, Direction::Forward)
+            }
+            (None, Some(goal)) => {
+                let mut p = keys::with_id(keys::BY_GOAL, goal);
+                p.push(q.kind.tag());
+                (p, Direction::Forward)
+            }
+            (None, None) => match q.order {
+                ListOrder::Name => (keys::kind_prefix(keys::BY_NAME, q.kind), Direction::Forward),
+                ListOrder::Updated => (keys::kind_prefix(keys::BY_UPDATED, q.kind), Direction::Backward),
+            },
+        };
+        let after = match &q.after {
+            Some(c) => Some(decode_cursor(c)?),
+            None => None,
+        };
+        let entries = self.kv.scan(&prefix, after.as_deref(), dir, limit + 1)?;
+        let more = entries.len() > limit;
+        let mut items = Vec::with_capacity(limit.min(entries.len()));
+        let mut last_key = None;
+        for (k, _) in entries.into_iter().take(limit) {
+            let id = keys::trailing_id(&k).ok_or_else(|| StoreError::Corrupt("an index key".into()))?;
+            if let Some(r) = self.get(id)? {
+                items.push(r);
+            }
+            last_key = Some(k);
+        }
+        if q.organization.is_some() || q.goal.is_some() {
+            match q.order {
+                ListOrder::Name => items.sort_by_cached_key(|r| keys::name_key(r.body.display_name())),
+                ListOrder::Updated => items.sort_by(|a, b| b.meta.updated_at.cmp(&a.meta.updated_at)),
+            }
+        }
+        let next = if more { last_key.map(|k| encode_cursor(&k)) } else { None };
+        Ok(Page { items, next })
+    }
+
+    /// How many live records of this kind there are.
+    pub fn count(&self, kind: Kind) -> Result<u64> {
+        Ok(self.kv.scan(&keys::kind_prefix(keys::BY_NAME, kind), None, Direction::Forward, usize::MAX)?.len() as u64)
+    }
+
+    /// Open tasks and meetings due before `before`, soonest first.
+    pub fn due_before(&self, before: rapport_model::Timestamp, limit: usize) -> Result<Vec<Record>> {
+        let entries = self.kv.scan(&[keys::BY_DUE], None, Direction::Forward, limit)?;
+        let mut out = Vec::new();
+        for (k, _) in entries {
+            let Some(due) = k.get(1..9).and_then(keys::time_from) else { continue };
+            if due >= before {
+                break;
+            }
+            if let Some(r) = keys::trailing_id(&k).map(|id| self.get(id)).transpose()?.flatten() {
+                out.push(r);
+            }
+        }
+        Ok(out)
+    }
+
+    /// Full-text search over every text field of live records, best match first.
+    pub fn search(&self, query: &str, kind: Option<Kind>, limit: usize) -> Result<Vec<SearchHit>> {
+        let mut guard = self.search_index()?;
+        let Some(index) = guard.as_mut() else { return Ok(Vec::new()) };
+        if index.is_dirty() {
+            let seq = lock(&self.writes)?.seq;
+            index.commit(seq)?;
+            self.trim_pending(index.committed_seq())?;
+        }
+        index.search(query, kind, limit)
+    }
+
+    /// Brings the search index up to date now (it otherwise catches up on the next search).
+    pub fn refresh_search(&self) -> Result<()> {
+        let mut guard = self.search_index()?;
+        if let Some(index) = guard.as_mut() {
+            if index.is_dirty() {
+                let seq = lock(&self.writes)?.seq;
+                index.commit(seq)?;
+                self.trim_pending(index.committed_seq())?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Opens the search index on first use and replays the changes it has not seen.
+    fn search_index(&self) -> Result<MutexGuard<'_, Option<SearchIndex>>> {
+        let mut guard = lock(&self.search)?;
+        if guard.is_none() {
+            let mut index = SearchIndex::open(self.dir.as_ref().map(|d| d.join("search")).as_deref())?;
+            let from = index.committed_seq();
+            let pending = self.kv.scan(&[keys::PENDING_SEARCH], Some(&keys::pending_search(from)), Direction::Forward, usize::MAX)?;
+            let mut last = from;
+            for (k, v) in pending {
+                let seq = k.get(1..9).and_then(|b| b.try_into().ok()).map(u64::from_be_bytes).unwrap_or(0);
+                let id: [u8; 16] = v.as_slice().try_into().map_err(|_| StoreError::Corrupt("a pending search entry".into()))?;
+                let id = RecordId::from_bytes(id);
+                match self.get(id)? {
+                    Some(r) => index.upsert(&r, seq)?,
+                    None => index.remove(id, seq),
+                }
+                last = last.max(seq);
+            }
+            if last > from {
+                index.commit(last)?;
+                self.trim_pending(last)?;
+            }
+            *guard = Some(index);
+        }
+        Ok(guard)
+    }
+
+    /// Drops the pending-search entries up to `seq` (they are in the committed index). Not
+    /// flushed: if they come back after a crash they are simply indexed again.
+    fn trim_pending(&self, seq: u64) -> Result<()> {
+        let done = self.kv.scan(&[keys::PENDING_SEARCH], None, Direction::Forward, usize::MAX)?;
+        let mut b = WriteBatch::default();
+        for (k, _) in done {
+            let s = k.get(1..9).and_then(|b| b.try_into().ok()).map(u64::from_be_bytes).unwrap_or(0);
+            if s > seq {
+                break;
+            }
+            b.delete(k);
+        }
+        if !b.is_empty() {
+            self.kv.apply(b)?;
+        }
+        Ok(())
+    }
+
+    // ---- writing ----
+
+    /// Creates or changes one record. `change` receives the current record (none if new) and
+    /// returns the record to store, or an error that leaves everything as it was. Returns once
+    /// the change is on disk.
+    pub fn write<E>(
+        &self,
+        id: RecordId,
+        change: impl FnOnce(Option<Record>) -> std::result::Result<Record, E>,
+    ) -> Result<std::result::Result<Record, E>> {
+        let mut refused = None;
+        let outcome = self.update_doc(id, |doc| {
+            let current = if doc.get_heads().is_empty() { None } else { Some(record_from_doc(doc)?) };
+            match change(current) {
+                Ok(record) => {
+                    if record.id() != id {
+                        return Err(StoreError::Rejected(format!("record {} written under id {id}", record.id())));
+                    }
+                    record_to_doc(&record, doc)?;
+                    Ok(true)
+                }
+                Err(e) => {
+                    refused = Some(e);
+                    Ok(false)
+                }
+            }
+        })?;
+        if let Some(e) = refused {
+            return Ok(Err(e));
+        }
+        match outcome {
+            Some(r) => Ok(Ok(r)),
+            None => Err(StoreError::Corrupt(format!("record {id} vanished while being written"))),
+        }
+    }
+
+    /// Merges changes that came from another device (a saved document or incremental changes).
+    pub fn merge(&self, id: RecordId, changes: &[u8]) -> Result<Option<Record>> {
+        self.update_doc(id, |doc| {
+            doc.load_incremental(changes)?;
+            Ok(true)
+        })
+    }
+
+    /// The whole document of a record, saved (compressed) — for sync and export.
+    pub fn document_bytes(&self, id: RecordId) -> Result<Option<Vec<u8>>> {
+        let mut docs = lock(&self.docs)?;
+        if let Some(l) = docs.get_mut(&id) {
+            return Ok(Some(l.doc.save()));
+        }
+        drop(docs);
+        Ok(self.load_doc(id)?.map(|mut l| l.doc.save()))
+    }
+
+    /// Every record id that has a document, deleted ones included.
+    pub fn document_ids(&self) -> Result<Vec<RecordId>> {
+        Ok(self
+            .kv
+            .scan(&[keys::DOC], None, Direction::Forward, usize::MAX)?
+            .into_iter()
+            .filter_map(|(k, _)| keys::trailing_id(&k))
+            .collect())
+    }
+
+    /// Runs `edit` on the record's document; if it changed, persists the change with the
+    /// projections in one batch and flushes. Returns the record the document now holds.
+    fn update_doc(
+        &self,
+        id: RecordId,
+        edit: impl FnOnce(&mut AutoCommit) -> Result<bool>,
+    ) -> Result<Option<Record>> {
+        let mut w = lock(&self.writes)?;
+        // Out of the cache while it changes: if anything fails below, the next reader reloads the
+        // document from disk instead of seeing a change that was never stored.
+        let cached = lock(&self.docs)?.pop(&id);
+        let loaded = match cached {
+            Some(l) => Some(l),
+            None => self.load_doc(id)?,
+        };
+        let is_new = loaded.is_none();
+        let Loaded { mut doc, mut chunks } = loaded.unwrap_or_else(|| Loaded {
+            doc: AutoCommit::new().with_actor(self.actor.clone()),
+            chunks: 0,
+        });
+        let old_heads: Vec<ChangeHash> = doc.get_heads();
+        let old = if is_new { None } else { record_from_doc(&doc).ok() };
+        if !edit(&mut doc)? {
+            if !is_new {
+                lock(&self.docs)?.put(id, Loaded { doc, chunks });
+            }
+            return Ok(old);
+        }
+        let new_heads = doc.get_heads();
+        if new_heads == old_heads {
+            lock(&self.docs)?.put(id, Loaded { doc, chunks });
+            return Ok(old);
+        }
+        let new = record_from_doc(&doc)?;
+        if new.id() != id {
+            return Err(StoreError::Rejected(format!("the document for {id} holds record {}", new.id())));
+        }
+        w.seq += 1;
+        let seq = w.seq;
+        let mut batch = WriteBatch::default();
+        if is_new || chunks + 1 >= self.opts.compact_after_chunks {
+            batch.put(keys::doc(id), doc.save());
+            for (k, _) in self.kv.scan(&keys::with_id(keys::CHUNK, id), None, Direction::Forward, usize::MAX)? {
+                batch.delete(k);
+            }
+            chunks = 0;
+        } else {
+            batch.put(keys::chunk(id, seq), doc.save_after(&old_heads));
+            chunks += 1;
+        }
+        self.project(&mut batch, old.as_ref(), &new)?;
+        batch.put(keys::pending_search(seq), id.as_bytes().to_vec());
+        batch.put(keys::SEQ, seq.to_be_bytes().to_vec());
+        self.kv.apply(batch)?;
+        self.kv.flush()?;
+        lock(&self.docs)?.put(id, Loaded { doc, chunks });
+        if let Some(index) = lock(&self.search)?.as_mut() {
+            index.upsert(&new, seq)?;
+        }
+        Ok(Some(new))
+    }
+
+    /// Adds to `batch` the projection writes that turn `old` into `new`.
+    fn project(&self, batch: &mut WriteBatch, old: Option<&Record>, new: &Record) -> Result<()> {
+        let old_keys = old.map(keys::index_keys).unwrap_or_default();
+        let new_keys = keys::index_keys(new);
+        for k in old_keys.iter().filter(|k| new_keys.binary_search(k).is_err()) {
+            batch.delete(k.clone());
+        }
+        for k in new_keys.iter().filter(|k| old_keys.binary_search(k).is_err()) {
+            batch.put(k.clone(), Vec::new());
+        }
+        batch.put(keys::record(new.id()), encode(new)?);
+        Ok(())
+    }
+
+    fn load_doc(&self, id: RecordId) -> Result<Option<Loaded>> {
+        let Some(snapshot) = self.kv.get(&keys::doc(id))? else { return Ok(None) };
+        let mut doc = AutoCommit::load(&snapshot)
+            .map_err(|e| StoreError::Corrupt(format!("document {id}: {e}")))?
+            .with_actor(self.actor.clone());
+        let chunk_entries = self.kv.scan(&keys::with_id(keys::CHUNK, id), None, Direction::Forward, usize::MAX)?;
+        let chunks = chunk_entries.len() as u32;
+        for (_, bytes) in chunk_entries {
+            doc.load_incremental(&bytes)
+                .map_err(|e| StoreError::Corrupt(format!("a change of document {id}: {e}")))?;
+        }
+        Ok(Some(Loaded { doc, chunks }))
+    }
+
+    // ---- maintenance ----
+
+    /// Folds every document's incremental changes into its snapshot.
+    pub fn compact(&self) -> Result<u64> {
+        let _w = lock(&self.writes)?;
+        let chunk_keys = self.kv.scan(&[keys::CHUNK], None, Direction::Forward, usize::MAX)?;
+        let mut ids: Vec<RecordId> = chunk_keys
+            .iter()
+            .filter_map(|(k, _)| k.get(1..17).and_then(|b| b.try_into().ok()).map(RecordId::from_bytes))
+            .collect();
+        ids.dedup();
+        for id in &ids {
+            let Some(mut l) = self.load_doc(*id)? else { continue };
+            let mut b = WriteBatch::default();
+            b.put(keys::doc(*id), l.doc.save());
+            for (k, _) in self.kv.scan(&keys::with_id(keys::CHUNK, *id), None, Direction::Forward, usize::MAX)? {
+                b.delete(k);
+            }
+            self.kv.apply(b)?;
+            lock(&self.docs)?.pop(id);
+        }
+        self.kv.flush()?;
+        Ok(ids.len() as u64)
+    }
+
+    /// What the projections should be, computed from the documents alone.
+    fn derived(&self, mut visit: impl FnMut(Record) -> Result<()>, report: &mut CheckReport) -> Result<()> {
+        for id in self.document_ids()? {
+            report.documents += 1;
+            let Some(l) = self.load_doc(id)? else { continue };
+            match record_from_doc(&l.doc) {
+                Ok(r) => visit(r)?,
+                Err(e) => report.unreadable_documents.push(format!("{id}: {e}")),
+            }
+        }
+        Ok(())
+    }
+
+    fn projection_prefixes() -> [u8; 6] {
+        [keys::RECORD, keys::BY_NAME, keys::BY_UPDATED, keys::BY_DUE, keys::BY_ORG, keys::BY_GOAL]
+    }
+
+    /// Every projection entry (record and index keys), for comparisons in tests and `doctor`.
+    pub fn projection_entries(&self) -> Result<Vec<(Vec<u8>, Vec<u8>)>> {
+        let mut out = Vec::new();
+        for p in Self::projection_prefixes() {
+            out.extend(self.kv.scan(&[p], None, Direction::Forward, usize::MAX)?);
+        }
+        Ok(out)
+    }
+
+    /// Compares the projections with what the documents imply, changing nothing.
+    pub fn check(&self) -> Result<CheckReport> {
+        let _w = lock(&self.writes)?;
+        let mut report = CheckReport::default();
+        let mut expected: std::collections::BTreeMap<Vec<u8>, Vec<u8>> = Default::default();
+        let mut records: std::collections::BTreeMap<Vec<u8>, Record> = Default::default();
+        self.derived(
+            |r| {
+                for k in keys::index_keys(&r) {
+                    expected.insert(k, Vec::new());
+                }
+                records.insert(keys::record(r.id()), r);
+                Ok(())
+            },
+            &mut report,
+        )?;
+        for (k, v) in self.projection_entries()? {
+            if k[0] == keys::RECORD {
+                match records.remove(&k) {
+                    Some(r) if decode(&v).ok().as_ref() == Some(&r) => {}
+                    Some(_) => report.records_mismatched += 1,
+                    None => report.records_orphaned += 1,
+                }
+            } else if expected.remove(&k).is_none() {
+                report.index_keys_stray += 1;
+            }
+        }
+        report.records_missing = records.len() as u64;
+        report.index_keys_missing = expected.len() as u64;
+        Ok(report)
+    }
+
+    /// Throws the projections away and derives them again from the documents (the search index
+    /// too). Returns what was wrong before.
+    pub fn rebuild_projections(&self) -> Result<CheckReport> {
+        let before = self.check()?;
+        let w = lock(&self.writes)?;
+        let mut b = WriteBatch::default();
+        for (k, _) in self.projection_entries()? {
+            b.delete(k);
+        }
+        self.kv.apply(b)?;
+        let mut report = CheckReport::default();
+        let mut batch = WriteBatch::default();
+        self.derived(
+            |r| {
+                self.project(&mut batch, None, &r)?;
+                if batch.len() > 2048 {
+                    self.kv.apply(std::mem::take(&mut batch))?;
+                }
+                Ok(())
+            },
+            &mut report,
+        )?;
+        self.kv.apply(batch)?;
+        self.kv.flush()?;
+        let seq = w.seq;
+        drop(w);
+        let mut guard = self.search_index()?;
+        if let Some(index) = guard.as_mut() {
+            index.clear()?;
+            for (k, v) in self.kv.scan(&[keys::RECORD], None, Direction::Forward, usize::MAX)? {
+                let _ = k;
+                index.upsert(&decode(&v)?, seq)?;
+            }
+            index.commit(seq)?;
+        }
+        drop(guard);
+        self.trim_pending(seq)?;
+        Ok(before)
+    }
+
+    /// Documents, change chunks and bytes.
+    pub fn stats(&self) -> Result<StoreStats> {
+        let docs = self.kv.scan(&[keys::DOC], None, Direction::Forward, usize::MAX)?;
+        let chunks = self.kv.scan(&[keys::CHUNK], None, Direction::Forward, usize::MAX)?;
+        Ok(StoreStats {
+            documents: docs.len() as u64,
+            change_chunks: chunks.len() as u64,
+            document_bytes: docs.iter().chain(chunks.iter()).map(|(_, v)| v.len() as u64).sum(),
+            disk_bytes: self.kv.size_on_disk()?,
+        })
+    }
+
+    /// The number of records in the search index (after catching up).
+    pub fn search_len(&self) -> Result<u64> {
+        self.refresh_search()?;
+        Ok(self.search_index()?.as_ref().map_or(0, |i| i.len()))
+    }
+}
+
+impl Drop for Store {
+    fn drop(&mut self) {
+        // Best effort: a crash instead of this is covered by the pending-search entries.
+        if let Ok(mut guard) = self.search.lock() {
+            if let Some(index) = guard.as_mut() {
+                if index.is_dirty() {
+                    let seq = self.writes.lock().map(|w| w.seq).unwrap_or(0);
+                    if index.commit(seq).is_ok() {
+                        let _ = self.trim_pending(seq);
+                        let _ = self.kv.flush();
+                    }
+                }
+            }
+        }
+    }
+}
+
+fn encode(r: &Record) -> Result<Vec<u8>> {
+    serde_json::to_vec(r).map_err(|e| StoreError::Corrupt(format!("record {}: {e}", r.id())))
+}
+
+fn decode(bytes: &[u8]) -> Result<Record> {
+    serde_json::from_slice(bytes).map_err(|e| StoreError::Corrupt(format!("a stored record: {e}")))
+}
+
+fn encode_cursor(key: &[u8]) -> String {
+    key.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+fn decode_cursor(c: &str) -> Result<Vec<u8>> {
+    let bad = || StoreError::Rejected(format!("'{c}' is not a list cursor (pass the `next` of the previous page)"));
+    if c.len() % 2 != 0 || c.len() > 512 {
+        return Err(bad());
+    }
+    (0..c.len())
+        .step_by(2)
+        .map(|i| c.get(i..i + 2).and_then(|h| u8::from_str_radix(h, 16).ok()).ok_or_else(bad))
+        .collect()
+}

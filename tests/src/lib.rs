@@ -1,0 +1,1 @@
+//! Cross-crate stories live in tests/stories.
