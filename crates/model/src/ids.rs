@@ -18,7 +18,11 @@ impl RecordId {
     /// A fresh id for a record created at `at`.
     pub fn new_at(at: Timestamp) -> Self {
         let millis = u64::try_from(at.as_millis()).unwrap_or(0);
-        let ts = uuid::Timestamp::from_unix(uuid::NoContext, millis / 1000, (millis % 1000) as u32 * 1_000_000);
+        let ts = uuid::Timestamp::from_unix(
+            uuid::NoContext,
+            millis / 1000,
+            (millis % 1000) as u32 * 1_000_000,
+        );
         Self(Uuid::new_v7(ts))
     }
 
@@ -66,7 +70,8 @@ impl Serialize for RecordId {
 impl<'de> Deserialize<'de> for RecordId {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let s = String::deserialize(d)?;
-        s.parse().map_err(|e: ValidationError| serde::de::Error::custom(e.message))
+        s.parse()
+            .map_err(|e: ValidationError| serde::de::Error::custom(e.message))
     }
 }
 
@@ -86,9 +91,9 @@ impl Reconcile for RecordId {
         use autosurgeon::reconcile::LoadKey;
         Ok(match doc.get(obj, &prop)? {
             Some((automerge::Value::Scalar(s), _)) => match s.as_ref() {
-                automerge::ScalarValue::Str(s) => {
-                    Uuid::parse_str(s).map(LoadKey::Found).unwrap_or(LoadKey::KeyNotFound)
-                }
+                automerge::ScalarValue::Str(s) => Uuid::parse_str(s)
+                    .map(LoadKey::Found)
+                    .unwrap_or(LoadKey::KeyNotFound),
                 _ => LoadKey::KeyNotFound,
             },
             _ => LoadKey::KeyNotFound,
@@ -134,7 +139,9 @@ impl Timestamp {
                 return Ok(Self::from_jiff(z.timestamp()));
             }
         }
-        Err(format!("'{s}' is not a date or time (use 2026-11-22 or 2026-11-22T09:30:00Z)"))
+        Err(format!(
+            "'{s}' is not a date or time (use 2026-11-22 or 2026-11-22T09:30:00Z)"
+        ))
     }
 }
 
@@ -175,9 +182,9 @@ impl Hydrate for Timestamp {
         Ok(Self(i))
     }
     fn hydrate_uint(u: u64) -> Result<Self, HydrateError> {
-        i64::try_from(u)
-            .map(Self)
-            .map_err(|_| HydrateError::unexpected("a timestamp", "an integer that is too large".into()))
+        i64::try_from(u).map(Self).map_err(|_| {
+            HydrateError::unexpected("a timestamp", "an integer that is too large".into())
+        })
     }
 }
 

@@ -18,3 +18,6 @@ pub use kinds::*;
 pub use prose::Prose;
 pub use records::*;
 pub use validate::{LinkCheck, validate};
+
+#[cfg(feature = "arbitrary")]
+pub mod arbitrary;

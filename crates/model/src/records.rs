@@ -34,7 +34,10 @@ pub struct ContactPoint {
 
 impl ContactPoint {
     pub fn new(value: impl Into<String>) -> Self {
-        Self { value: value.into(), label: None }
+        Self {
+            value: value.into(),
+            label: None,
+        }
     }
 }
 
@@ -329,7 +332,11 @@ impl Body {
                     out.push((format!("goal_ids[{i}]"), *g, Kind::Goal));
                 }
             }
-            Body::Goal(g) => one("target_organization_id", &g.target_organization_id, Kind::Organization),
+            Body::Goal(g) => one(
+                "target_organization_id",
+                &g.target_organization_id,
+                Kind::Organization,
+            ),
             Body::Meeting(m) => {
                 one("person_id", &m.person_id, Kind::Person);
                 for (i, q) in m.question_ids.iter().enumerate() {

@@ -64,7 +64,10 @@ pub fn validate(record: &Record, links: &dyn LinkCheck) -> Rule {
                 }
             }
             if p.referred_by_id == Some(record.id()) {
-                fail("referred_by_id", "a person cannot be referred by themselves")?;
+                fail(
+                    "referred_by_id",
+                    "a person cannot be referred by themselves",
+                )?;
             }
         }
         Body::Organization(o) => {
@@ -121,7 +124,10 @@ pub fn validate(record: &Record, links: &dyn LinkCheck) -> Rule {
             prose("body", o.body.as_str())?;
             if let (Some(s), Some(r)) = (o.sent_at, o.replied_at) {
                 if r < s {
-                    fail("replied_at", "the reply cannot come before the message was sent")?;
+                    fail(
+                        "replied_at",
+                        "the reply cannot come before the message was sent",
+                    )?;
                 }
             }
         }
@@ -138,9 +144,10 @@ pub fn validate(record: &Record, links: &dyn LinkCheck) -> Rule {
         }
         match links.kind_of(id) {
             None => fail(&field, format!("there is no {} with id {id}", want.label()))?,
-            Some(k) if k != want => {
-                fail(&field, format!("{id} is a {}, not a {}", k.label(), want.label()))?
-            }
+            Some(k) if k != want => fail(
+                &field,
+                format!("{id} is a {}, not a {}", k.label(), want.label()),
+            )?,
             Some(_) => {}
         }
     }
@@ -152,7 +159,10 @@ fn name(field: &str, value: &str) -> Rule {
         return fail(field, format!("the {field} must not be empty"));
     }
     if value.chars().count() > MAX_NAME_CHARS {
-        return fail(field, format!("the {field} is longer than {MAX_NAME_CHARS} characters"));
+        return fail(
+            field,
+            format!("the {field} is longer than {MAX_NAME_CHARS} characters"),
+        );
     }
     if value.chars().any(char::is_control) {
         return fail(field, format!("the {field} must fit on one line"));
@@ -195,11 +205,21 @@ fn tags(tags: &[String]) -> Rule {
     Ok(())
 }
 
-fn contact_points(field: &str, points: &[ContactPoint], check: fn(&str) -> Result<(), String>) -> Rule {
+fn contact_points(
+    field: &str,
+    points: &[ContactPoint],
+    check: fn(&str) -> Result<(), String>,
+) -> Rule {
     for (i, p) in points.iter().enumerate() {
         check(&p.value).or_else(|m| fail(format!("{field}[{i}]"), m))?;
-        if points[..i].iter().any(|q| q.value.eq_ignore_ascii_case(&p.value)) {
-            return fail(format!("{field}[{i}]"), format!("'{}' is listed twice", p.value));
+        if points[..i]
+            .iter()
+            .any(|q| q.value.eq_ignore_ascii_case(&p.value))
+        {
+            return fail(
+                format!("{field}[{i}]"),
+                format!("'{}' is listed twice", p.value),
+            );
         }
     }
     Ok(())
@@ -215,8 +235,14 @@ fn web_links(field: &str, links: &[Link]) -> Rule {
 /// A deliberately plain check: one `@`, something before it, a dotted domain after it, no spaces.
 /// Good enough to catch typos without refusing real but unusual addresses.
 pub fn email(value: &str) -> Result<(), String> {
-    let bad = || Err(format!("'{value}' is not an email address (expected name@example.org)"));
-    let Some((local, domain)) = value.split_once('@') else { return bad() };
+    let bad = || {
+        Err(format!(
+            "'{value}' is not an email address (expected name@example.org)"
+        ))
+    };
+    let Some((local, domain)) = value.split_once('@') else {
+        return bad();
+    };
     if local.is_empty()
         || domain.contains('@')
         || value.chars().any(|c| c.is_whitespace() || c.is_control())
@@ -238,7 +264,9 @@ pub fn phone(value: &str) -> Result<(), String> {
     let body = value.trim();
     let plus_ok = !body[1.min(body.len())..].contains('+');
     if !(3..=20).contains(&digits) || !body.chars().all(allowed) || !plus_ok {
-        return Err(format!("'{value}' is not a phone number (expected digits such as +44 20 7946 0958)"));
+        return Err(format!(
+            "'{value}' is not a phone number (expected digits such as +44 20 7946 0958)"
+        ));
     }
     Ok(())
 }
@@ -248,15 +276,25 @@ fn url(field: &str, value: &str) -> Rule {
         .strip_prefix("https://")
         .or_else(|| value.strip_prefix("http://"));
     match rest {
-        Some(r) if !r.is_empty() && !r.starts_with('/') && !value.chars().any(char::is_whitespace) => Ok(()),
-        _ => fail(field, format!("'{value}' is not a web address (expected https://…)")),
+        Some(r)
+            if !r.is_empty() && !r.starts_with('/') && !value.chars().any(char::is_whitespace) =>
+        {
+            Ok(())
+        }
+        _ => fail(
+            field,
+            format!("'{value}' is not a web address (expected https://…)"),
+        ),
     }
 }
 
 fn time_zone(field: &str, value: &Option<String>) -> Rule {
     if let Some(tz) = value {
         if jiff::tz::TimeZone::get(tz).is_err() {
-            return fail(field, format!("'{tz}' is not a time zone (use an IANA name such as Europe/Paris)"));
+            return fail(
+                field,
+                format!("'{tz}' is not a time zone (use an IANA name such as Europe/Paris)"),
+            );
         }
     }
     Ok(())

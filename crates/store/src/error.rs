@@ -9,7 +9,10 @@ pub enum StoreError {
     #[error("the data directory {dir} is already open by another process; close it first")]
     AlreadyOpenUnknown { dir: PathBuf },
     #[error("could not use {path}: {source}")]
-    Io { path: PathBuf, source: std::io::Error },
+    Io {
+        path: PathBuf,
+        source: std::io::Error,
+    },
     #[error("database error: {0}")]
     Db(#[from] sled::Error),
     #[error("document error: {0}")]
@@ -26,7 +29,10 @@ pub enum StoreError {
 
 impl StoreError {
     pub(crate) fn io(path: impl Into<PathBuf>, source: std::io::Error) -> Self {
-        Self::Io { path: path.into(), source }
+        Self::Io {
+            path: path.into(),
+            source,
+        }
     }
 }
 

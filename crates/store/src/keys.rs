@@ -12,6 +12,8 @@
 //! | `G` goal kind id                      | — (records by goal)            |
 //! | `Q` seq                               | id (changes not yet in search) |
 //! | `S` `seq`                             | the last sequence number used  |
+//! | `S` `search-trimmed`                  | pending entries dropped up to  |
+//! | `S` `actor`                           | this device's Automerge actor  |
 //!
 //! Numbers are big-endian; signed ones have their sign bit flipped so they sort.
 
@@ -27,6 +29,10 @@ pub const BY_ORG: u8 = b'O';
 pub const BY_GOAL: u8 = b'G';
 pub const PENDING_SEARCH: u8 = b'Q';
 pub const SEQ: &[u8] = b"Sseq";
+/// The Automerge actor id this vault writes its changes as.
+pub const ACTOR: &[u8] = b"Sactor";
+/// Pending-search entries up to this sequence number were dropped (the index had them).
+pub const SEARCH_TRIMMED: &[u8] = b"Ssearch-trimmed";
 
 /// How many bytes of a name take part in sorting; longer names tie-break by id.
 const NAME_KEY_BYTES: usize = 48;
@@ -64,7 +70,9 @@ pub fn time(t: Timestamp) -> [u8; 8] {
 
 pub fn time_from(bytes: &[u8]) -> Option<Timestamp> {
     let arr: [u8; 8] = bytes.try_into().ok()?;
-    Some(Timestamp::from_millis((u64::from_be_bytes(arr) ^ (1 << 63)) as i64))
+    Some(Timestamp::from_millis(
+        (u64::from_be_bytes(arr) ^ (1 << 63)) as i64,
+    ))
 }
 
 /// The id at the end of an index key.

@@ -43,7 +43,13 @@ pub trait KvStore: Send + Sync {
     fn get(&self, key: &[u8]) -> Result<Option<Vec<u8>>>;
     /// Up to `limit` entries whose key starts with `prefix`, strictly after `after` in the walking
     /// direction (or from the start), in key order (reversed for `Backward`).
-    fn scan(&self, prefix: &[u8], after: Option<&[u8]>, dir: Direction, limit: usize) -> Result<Vec<Entry>>;
+    fn scan(
+        &self,
+        prefix: &[u8],
+        after: Option<&[u8]>,
+        dir: Direction,
+        limit: usize,
+    ) -> Result<Vec<Entry>>;
     /// Applies every write of the batch atomically.
     fn apply(&self, batch: WriteBatch) -> Result<()>;
     /// Returns once everything applied so far is on stable storage.
@@ -77,7 +83,9 @@ fn bounds(prefix: &[u8], after: Option<&[u8]>, dir: Direction) -> (Bound<Vec<u8>
 /// True when no key can lie between the bounds (a `BTreeMap` range would panic on them).
 fn empty_range(lo: &Bound<Vec<u8>>, hi: &Bound<Vec<u8>>) -> bool {
     match (lo, hi) {
-        (Bound::Included(l), Bound::Excluded(h)) | (Bound::Excluded(l), Bound::Excluded(h)) => l >= h,
+        (Bound::Included(l), Bound::Excluded(h)) | (Bound::Excluded(l), Bound::Excluded(h)) => {
+            l >= h
+        }
         _ => false,
     }
 }
@@ -103,7 +111,13 @@ impl KvStore for MemKv {
         Ok(self.map.read().map_err(|_| poisoned())?.get(key).cloned())
     }
 
-    fn scan(&self, prefix: &[u8], after: Option<&[u8]>, dir: Direction, limit: usize) -> Result<Vec<Entry>> {
+    fn scan(
+        &self,
+        prefix: &[u8],
+        after: Option<&[u8]>,
+        dir: Direction,
+        limit: usize,
+    ) -> Result<Vec<Entry>> {
         let map = self.map.read().map_err(|_| poisoned())?;
         let (lo, hi) = bounds(prefix, after, dir);
         if empty_range(&lo, &hi) {
@@ -172,7 +186,13 @@ impl KvStore for SledKv {
         Ok(self.db.get(key)?.map(|v| v.to_vec()))
     }
 
-    fn scan(&self, prefix: &[u8], after: Option<&[u8]>, dir: Direction, limit: usize) -> Result<Vec<Entry>> {
+    fn scan(
+        &self,
+        prefix: &[u8],
+        after: Option<&[u8]>,
+        dir: Direction,
+        limit: usize,
+    ) -> Result<Vec<Entry>> {
         let (lo, hi) = bounds(prefix, after, dir);
         if empty_range(&lo, &hi) {
             return Ok(Vec::new());
@@ -243,7 +263,10 @@ pub mod conformance {
     /// Runs the whole suite; the error names the first behaviour that differs.
     pub fn run(kv: &dyn KvStore) -> std::result::Result<(), String> {
         let e = |e: StoreError| e.to_string();
-        check(kv.get(b"missing").map_err(e)?.is_none(), "get of a missing key is None")?;
+        check(
+            kv.get(b"missing").map_err(e)?.is_none(),
+            "get of a missing key is None",
+        )?;
 
         let mut b = WriteBatch::default();
         for k in [&b"a1"[..], b"a2", b"a3", b"b1", b"a\xff", b"\xff\xff"] {
@@ -251,18 +274,42 @@ pub mod conformance {
         }
         kv.apply(b).map_err(e)?;
         kv.flush().map_err(e)?;
-        check(kv.get(b"a2").map_err(e)?.as_deref() == Some(&b"a2"[..]), "get returns what was put")?;
+        check(
+            kv.get(b"a2").map_err(e)?.as_deref() == Some(&b"a2"[..]),
+            "get returns what was put",
+        )?;
 
-        let all_a = kv.scan(b"a", None, Direction::Forward, usize::MAX).map_err(e)?;
-        check(keys(&all_a) == vec![&b"a1"[..], b"a2", b"a3", b"a\xff"], "forward scan of a prefix, in order")?;
+        let all_a = kv
+            .scan(b"a", None, Direction::Forward, usize::MAX)
+            .map_err(e)?;
+        check(
+            keys(&all_a) == vec![&b"a1"[..], b"a2", b"a3", b"a\xff"],
+            "forward scan of a prefix, in order",
+        )?;
         let back = kv.scan(b"a", None, Direction::Backward, 2).map_err(e)?;
-        check(keys(&back) == vec![&b"a\xff"[..], b"a3"], "backward scan with a limit")?;
-        let after = kv.scan(b"a", Some(b"a2"), Direction::Forward, 10).map_err(e)?;
-        check(keys(&after) == vec![&b"a3"[..], b"a\xff"], "forward scan after a key")?;
-        let before = kv.scan(b"a", Some(b"a2"), Direction::Backward, 10).map_err(e)?;
-        check(keys(&before) == vec![&b"a1"[..]], "backward scan before a key")?;
+        check(
+            keys(&back) == vec![&b"a\xff"[..], b"a3"],
+            "backward scan with a limit",
+        )?;
+        let after = kv
+            .scan(b"a", Some(b"a2"), Direction::Forward, 10)
+            .map_err(e)?;
+        check(
+            keys(&after) == vec![&b"a3"[..], b"a\xff"],
+            "forward scan after a key",
+        )?;
+        let before = kv
+            .scan(b"a", Some(b"a2"), Direction::Backward, 10)
+            .map_err(e)?;
+        check(
+            keys(&before) == vec![&b"a1"[..]],
+            "backward scan before a key",
+        )?;
         let ff = kv.scan(b"\xff", None, Direction::Forward, 10).map_err(e)?;
-        check(keys(&ff) == vec![&b"\xff\xff"[..]], "scan of an all-0xff prefix")?;
+        check(
+            keys(&ff) == vec![&b"\xff\xff"[..]],
+            "scan of an all-0xff prefix",
+        )?;
         let none = kv.scan(b"c", None, Direction::Forward, 10).map_err(e)?;
         check(none.is_empty(), "scan of an absent prefix is empty")?;
         let zero = kv.scan(b"a", None, Direction::Forward, 0).map_err(e)?;
@@ -274,20 +321,29 @@ pub mod conformance {
         b.delete(&b"never-there"[..]);
         kv.apply(b).map_err(e)?;
         check(kv.get(b"a1").map_err(e)?.is_none(), "a batch deletes")?;
-        check(kv.get(b"a2").map_err(e)?.as_deref() == Some(&b"new"[..]), "a batch overwrites")?;
+        check(
+            kv.get(b"a2").map_err(e)?.as_deref() == Some(&b"new"[..]),
+            "a batch overwrites",
+        )?;
 
         let mut b = WriteBatch::default();
         b.put(&b"x"[..], &b"1"[..]);
         b.delete(&b"x"[..]);
         kv.apply(b).map_err(e)?;
-        check(kv.get(b"x").map_err(e)?.is_none(), "later writes in a batch win")?;
+        check(
+            kv.get(b"x").map_err(e)?.is_none(),
+            "later writes in a batch win",
+        )?;
 
         let big = vec![7u8; 1 << 20];
         let mut b = WriteBatch::default();
         b.put(&b"big"[..], big.clone());
         kv.apply(b).map_err(e)?;
         kv.flush().map_err(e)?;
-        check(kv.get(b"big").map_err(e)?.as_deref() == Some(big.as_slice()), "a 1 MiB value round-trips")?;
+        check(
+            kv.get(b"big").map_err(e)?.as_deref() == Some(big.as_slice()),
+            "a 1 MiB value round-trips",
+        )?;
         Ok(())
     }
 }

@@ -47,8 +47,13 @@ impl DirLock {
                 let mut pid = String::new();
                 let _ = file.read_to_string(&mut pid);
                 return Err(match pid.trim().parse() {
-                    Ok(pid) => StoreError::AlreadyOpen { dir: dir.to_path_buf(), pid },
-                    Err(_) => StoreError::AlreadyOpenUnknown { dir: dir.to_path_buf() },
+                    Ok(pid) => StoreError::AlreadyOpen {
+                        dir: dir.to_path_buf(),
+                        pid,
+                    },
+                    Err(_) => StoreError::AlreadyOpenUnknown {
+                        dir: dir.to_path_buf(),
+                    },
                 });
             }
             Err(TryLockError::Error(e)) => return Err(StoreError::io(&path, e)),

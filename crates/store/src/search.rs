@@ -14,7 +14,9 @@ use tantivy::query::{BooleanQuery, BoostQuery, FuzzyTermQuery, Occur, Query, Ter
 use tantivy::schema::{
     Field, IndexRecordOption, STORED, STRING, Schema, TextFieldIndexing, TextOptions, Value,
 };
-use tantivy::tokenizer::{AsciiFoldingFilter, LowerCaser, RemoveLongFilter, SimpleTokenizer, TextAnalyzer};
+use tantivy::tokenizer::{
+    AsciiFoldingFilter, LowerCaser, RemoveLongFilter, SimpleTokenizer, TextAnalyzer,
+};
 use tantivy::{Index, IndexReader, IndexWriter, ReloadPolicy, TantivyDocument, Term};
 
 use crate::error::{Result, StoreError};
@@ -94,9 +96,15 @@ impl SearchIndex {
         };
         index.tokenizers().register(TOKENIZER, analyzer());
         let writer = index.writer_with_num_threads(1, WRITER_BYTES)?;
-        let reader = index.reader_builder().reload_policy(ReloadPolicy::Manual).try_into()?;
+        let reader = index
+            .reader_builder()
+            .reload_policy(ReloadPolicy::Manual)
+            .try_into()?;
         let s = index.schema();
-        let field = |n: &str| s.get_field(n).map_err(|e| StoreError::Search(e.to_string()));
+        let field = |n: &str| {
+            s.get_field(n)
+                .map_err(|e| StoreError::Search(e.to_string()))
+        };
         let committed_seq = index
             .load_metas()?
             .payload
@@ -143,7 +151,8 @@ impl SearchIndex {
     }
 
     pub(crate) fn remove(&mut self, id: RecordId, seq: u64) {
-        self.writer.delete_term(Term::from_field_text(self.id, &id.to_string()));
+        self.writer
+            .delete_term(Term::from_field_text(self.id, &id.to_string()));
         self.indexed_seq = self.indexed_seq.max(seq);
     }
 
@@ -170,7 +179,12 @@ impl SearchIndex {
 
     /// Records matching every word of `query` (the last word as a prefix, for search as you
     /// type), best first. Any input is accepted: there is no query syntax to get wrong.
-    pub(crate) fn search(&self, query: &str, kind: Option<Kind>, limit: usize) -> Result<Vec<SearchHit>> {
+    pub(crate) fn search(
+        &self,
+        query: &str,
+        kind: Option<Kind>,
+        limit: usize,
+    ) -> Result<Vec<SearchHit>> {
         let mut analyzer = analyzer();
         let mut words = Vec::new();
         let mut stream = analyzer.token_stream(query);
@@ -192,24 +206,46 @@ impl SearchIndex {
                 } else {
                     Box::new(TermQuery::new(term, IndexRecordOption::WithFreqs))
                 };
-                (Occur::Should, Box::new(BoostQuery::new(q, boost)) as Box<dyn Query>)
+                (
+                    Occur::Should,
+                    Box::new(BoostQuery::new(q, boost)) as Box<dyn Query>,
+                )
             });
             must.push((Occur::Must, Box::new(BooleanQuery::new(per_field.into()))));
         }
         if let Some(kind) = kind {
             let t = Term::from_field_text(self.kind, kind.as_str());
-            must.push((Occur::Must, Box::new(TermQuery::new(t, IndexRecordOption::Basic))));
+            must.push((
+                Occur::Must,
+                Box::new(TermQuery::new(t, IndexRecordOption::Basic)),
+            ));
         }
         let searcher = self.reader.searcher();
-        let top = searcher.search(&BooleanQuery::new(must), &TopDocs::with_limit(limit).order_by_score())?;
+        let top = searcher.search(
+            &BooleanQuery::new(must),
+            &TopDocs::with_limit(limit).order_by_score(),
+        )?;
         let mut hits = Vec::with_capacity(top.len());
         for (score, addr) in top {
             let doc: TantivyDocument = searcher.doc(addr)?;
-            let text = |f: Field| doc.get_first(f).and_then(|v| v.as_str()).unwrap_or_default().to_string();
-            let (Ok(id), Ok(kind)) = (text(self.id).parse::<RecordId>(), text(self.kind).parse::<Kind>()) else {
+            let text = |f: Field| {
+                doc.get_first(f)
+                    .and_then(|v| v.as_str())
+                    .unwrap_or_default()
+                    .to_string()
+            };
+            let (Ok(id), Ok(kind)) = (
+                text(self.id).parse::<RecordId>(),
+                text(self.kind).parse::<Kind>(),
+            ) else {
                 continue;
             };
-            hits.push(SearchHit { id, kind, title: text(self.title), score });
+            hits.push(SearchHit {
+                id,
+                kind,
+                title: text(self.title),
+                score,
+            });
         }
         Ok(hits)
     }

@@ -28,7 +28,11 @@ pub struct StoreOptions {
 
 impl Default for StoreOptions {
     fn default() -> Self {
-        Self { cached_docs: 256, db_cache_bytes: 16 << 20, compact_after_chunks: 32 }
+        Self {
+            cached_docs: 256,
+            db_cache_bytes: 16 << 20,
+            compact_after_chunks: 32,
+        }
     }
 }
 
@@ -56,7 +60,14 @@ pub struct ListQuery {
 
 impl ListQuery {
     pub fn new(kind: Kind) -> Self {
-        Self { kind, order: ListOrder::Name, organization: None, goal: None, after: None, limit: 50 }
+        Self {
+            kind,
+            order: ListOrder::Name,
+            organization: None,
+            goal: None,
+            after: None,
+            limit: 50,
+        }
     }
 }
 
@@ -123,15 +134,17 @@ pub struct Store {
 
 impl std::fmt::Debug for Store {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Store").field("dir", &self.dir).finish_non_exhaustive()
+        f.debug_struct("Store")
+            .field("dir", &self.dir)
+            .finish_non_exhaustive()
     }
 }
 
 fn lock<T>(m: &Mutex<T>) -> Result<MutexGuard<'_, T>> {
-    m.lock().map_err(|_| StoreError::Corrupt("an earlier operation panicked inside the store".into()))
+    m.lock()
+        .map_err(|_| StoreError::Corrupt("an earlier operation panicked inside the store".into()))
 }
 
-const ACTOR_KEY: &[u8] = b"Sactor";
 /// The largest page a list returns.
 const MAX_PAGE: usize = 1000;
 
@@ -157,19 +170,26 @@ impl Store {
     }
 
     /// A store over any [`KvStore`] (in memory when `dir` is none).
-    fn with_kv(kv: Box<dyn KvStore>, dir: Option<PathBuf>, opts: StoreOptions, lock: Option<DirLock>) -> Result<Self> {
+    fn with_kv(
+        kv: Box<dyn KvStore>,
+        dir: Option<PathBuf>,
+        opts: StoreOptions,
+        lock: Option<DirLock>,
+    ) -> Result<Self> {
         let seq = match kv.get(keys::SEQ)? {
             Some(v) => u64::from_be_bytes(
-                v.as_slice().try_into().map_err(|_| StoreError::Corrupt("the sequence number".into()))?,
+                v.as_slice()
+                    .try_into()
+                    .map_err(|_| StoreError::Corrupt("the sequence number".into()))?,
             ),
             None => 0,
         };
-        let actor = match kv.get(ACTOR_KEY)? {
+        let actor = match kv.get(keys::ACTOR)? {
             Some(bytes) => ActorId::from(bytes),
             None => {
                 let actor = ActorId::random();
                 let mut b = WriteBatch::default();
-                b.put(ACTOR_KEY, actor.to_bytes().to_vec());
+                b.put(keys::ACTOR, actor.to_bytes().to_vec());
                 kv.apply(b)?;
                 kv.flush()?;
                 actor
@@ -224,7 +244,10 @@ impl Store {
             }
             (None, None) => match q.order {
                 ListOrder::Name => (keys::kind_prefix(keys::BY_NAME, q.kind), Direction::Forward),
-                ListOrder::Updated => (keys::kind_prefix(keys::BY_UPDATED, q.kind), Direction::Backward),
+                ListOrder::Updated => (
+                    keys::kind_prefix(keys::BY_UPDATED, q.kind),
+                    Direction::Backward,
+                ),
             },
         };
         let after = match &q.after {
@@ -236,7 +259,8 @@ impl Store {
         let mut items = Vec::with_capacity(limit.min(entries.len()));
         let mut last_key = None;
         for (k, _) in entries.into_iter().take(limit) {
-            let id = keys::trailing_id(&k).ok_or_else(|| StoreError::Corrupt("an index key".into()))?;
+            let id =
+                keys::trailing_id(&k).ok_or_else(|| StoreError::Corrupt("an index key".into()))?;
             if let Some(r) = self.get(id)? {
                 items.push(r);
             }
@@ -244,29 +268,57 @@ impl Store {
         }
         if q.organization.is_some() || q.goal.is_some() {
             match q.order {
-                ListOrder::Name => items.sort_by_cached_key(|r| keys::name_key(r.body.display_name())),
-                ListOrder::Updated => items.sort_by(|a, b| b.meta.updated_at.cmp(&a.meta.updated_at)),
+                ListOrder::Name => {
+                    items.sort_by_cached_key(|r| keys::name_key(r.body.display_name()))
+                }
+                ListOrder::Updated => {
+                    items.sort_by(|a, b| b.meta.updated_at.cmp(&a.meta.updated_at))
+                }
             }
         }
-        let next = if more { last_key.map(|k| encode_cursor(&k)) } else { None };
+        let next = if more {
+            last_key.map(|k| encode_cursor(&k))
+        } else {
+            None
+        };
         Ok(Page { items, next })
     }
 
     /// How many live records of this kind there are.
     pub fn count(&self, kind: Kind) -> Result<u64> {
-        Ok(self.kv.scan(&keys::kind_prefix(keys::BY_NAME, kind), None, Direction::Forward, usize::MAX)?.len() as u64)
+        Ok(self
+            .kv
+            .scan(
+                &keys::kind_prefix(keys::BY_NAME, kind),
+                None,
+                Direction::Forward,
+                usize::MAX,
+            )?
+            .len() as u64)
     }
 
     /// Open tasks and meetings due before `before`, soonest first.
-    pub fn due_before(&self, before: rapport_model::Timestamp, limit: usize) -> Result<Vec<Record>> {
-        let entries = self.kv.scan(&[keys::BY_DUE], None, Direction::Forward, limit)?;
+    pub fn due_before(
+        &self,
+        before: rapport_model::Timestamp,
+        limit: usize,
+    ) -> Result<Vec<Record>> {
+        let entries = self
+            .kv
+            .scan(&[keys::BY_DUE], None, Direction::Forward, limit)?;
         let mut out = Vec::new();
         for (k, _) in entries {
-            let Some(due) = k.get(1..9).and_then(keys::time_from) else { continue };
+            let Some(due) = k.get(1..9).and_then(keys::time_from) else {
+                continue;
+            };
             if due >= before {
                 break;
             }
-            if let Some(r) = keys::trailing_id(&k).map(|id| self.get(id)).transpose()?.flatten() {
+            if let Some(r) = keys::trailing_id(&k)
+                .map(|id| self.get(id))
+                .transpose()?
+                .flatten()
+            {
                 out.push(r);
             }
         }
@@ -276,7 +328,9 @@ impl Store {
     /// Full-text search over every text field of live records, best match first.
     pub fn search(&self, query: &str, kind: Option<Kind>, limit: usize) -> Result<Vec<SearchHit>> {
         let mut guard = self.search_index()?;
-        let Some(index) = guard.as_mut() else { return Ok(Vec::new()) };
+        let Some(index) = guard.as_mut() else {
+            return Ok(Vec::new());
+        };
         if index.is_dirty() {
             let seq = lock(&self.writes)?.seq;
             index.commit(seq)?;
@@ -302,23 +356,57 @@ impl Store {
     fn search_index(&self) -> Result<MutexGuard<'_, Option<SearchIndex>>> {
         let mut guard = lock(&self.search)?;
         if guard.is_none() {
-            let mut index = SearchIndex::open(self.dir.as_ref().map(|d| d.join("search")).as_deref())?;
+            let mut index =
+                SearchIndex::open(self.dir.as_ref().map(|d| d.join("search")).as_deref())?;
             let from = index.committed_seq();
-            let pending = self.kv.scan(&[keys::PENDING_SEARCH], Some(&keys::pending_search(from)), Direction::Forward, usize::MAX)?;
-            let mut last = from;
-            for (k, v) in pending {
-                let seq = k.get(1..9).and_then(|b| b.try_into().ok()).map(u64::from_be_bytes).unwrap_or(0);
-                let id: [u8; 16] = v.as_slice().try_into().map_err(|_| StoreError::Corrupt("a pending search entry".into()))?;
-                let id = RecordId::from_bytes(id);
-                match self.get(id)? {
-                    Some(r) => index.upsert(&r, seq)?,
-                    None => index.remove(id, seq),
+            let trimmed = self
+                .kv
+                .get(keys::SEARCH_TRIMMED)?
+                .and_then(|v| v.try_into().ok())
+                .map(u64::from_be_bytes)
+                .unwrap_or(0);
+            if from < trimmed {
+                // The index is older than the changes already dropped from the pending list (it
+                // was deleted or restored from elsewhere): index every record again.
+                let seq = lock(&self.writes)?.seq;
+                index.clear()?;
+                for (_, v) in self
+                    .kv
+                    .scan(&[keys::RECORD], None, Direction::Forward, usize::MAX)?
+                {
+                    index.upsert(&decode(&v)?, seq)?;
                 }
-                last = last.max(seq);
-            }
-            if last > from {
-                index.commit(last)?;
-                self.trim_pending(last)?;
+                index.commit(seq)?;
+                self.trim_pending(seq)?;
+            } else {
+                let pending = self.kv.scan(
+                    &[keys::PENDING_SEARCH],
+                    Some(&keys::pending_search(from)),
+                    Direction::Forward,
+                    usize::MAX,
+                )?;
+                let mut last = from;
+                for (k, v) in pending {
+                    let seq = k
+                        .get(1..9)
+                        .and_then(|b| b.try_into().ok())
+                        .map(u64::from_be_bytes)
+                        .unwrap_or(0);
+                    let id: [u8; 16] = v
+                        .as_slice()
+                        .try_into()
+                        .map_err(|_| StoreError::Corrupt("a pending search entry".into()))?;
+                    let id = RecordId::from_bytes(id);
+                    match self.get(id)? {
+                        Some(r) => index.upsert(&r, seq)?,
+                        None => index.remove(id, seq),
+                    }
+                    last = last.max(seq);
+                }
+                if last > from {
+                    index.commit(last)?;
+                    self.trim_pending(last)?;
+                }
             }
             *guard = Some(index);
         }
@@ -328,16 +416,26 @@ impl Store {
     /// Drops the pending-search entries up to `seq` (they are in the committed index). Not
     /// flushed: if they come back after a crash they are simply indexed again.
     fn trim_pending(&self, seq: u64) -> Result<()> {
-        let done = self.kv.scan(&[keys::PENDING_SEARCH], None, Direction::Forward, usize::MAX)?;
+        let done = self.kv.scan(
+            &[keys::PENDING_SEARCH],
+            None,
+            Direction::Forward,
+            usize::MAX,
+        )?;
         let mut b = WriteBatch::default();
         for (k, _) in done {
-            let s = k.get(1..9).and_then(|b| b.try_into().ok()).map(u64::from_be_bytes).unwrap_or(0);
+            let s = k
+                .get(1..9)
+                .and_then(|b| b.try_into().ok())
+                .map(u64::from_be_bytes)
+                .unwrap_or(0);
             if s > seq {
                 break;
             }
             b.delete(k);
         }
         if !b.is_empty() {
+            b.put(keys::SEARCH_TRIMMED, seq.to_be_bytes().to_vec());
             self.kv.apply(b)?;
         }
         Ok(())
@@ -355,11 +453,18 @@ impl Store {
     ) -> Result<std::result::Result<Record, E>> {
         let mut refused = None;
         let outcome = self.update_doc(id, |doc| {
-            let current = if doc.get_heads().is_empty() { None } else { Some(record_from_doc(doc)?) };
+            let current = if doc.get_heads().is_empty() {
+                None
+            } else {
+                Some(record_from_doc(doc)?)
+            };
             match change(current) {
                 Ok(record) => {
                     if record.id() != id {
-                        return Err(StoreError::Rejected(format!("record {} written under id {id}", record.id())));
+                        return Err(StoreError::Rejected(format!(
+                            "record {} written under id {id}",
+                            record.id()
+                        )));
                     }
                     record_to_doc(&record, doc)?;
                     Ok(true)
@@ -375,7 +480,9 @@ impl Store {
         }
         match outcome {
             Some(r) => Ok(Ok(r)),
-            None => Err(StoreError::Corrupt(format!("record {id} vanished while being written"))),
+            None => Err(StoreError::Corrupt(format!(
+                "record {id} vanished while being written"
+            ))),
         }
     }
 
@@ -423,12 +530,19 @@ impl Store {
             None => self.load_doc(id)?,
         };
         let is_new = loaded.is_none();
-        let Loaded { mut doc, mut chunks } = loaded.unwrap_or_else(|| Loaded {
+        let Loaded {
+            mut doc,
+            mut chunks,
+        } = loaded.unwrap_or_else(|| Loaded {
             doc: AutoCommit::new().with_actor(self.actor.clone()),
             chunks: 0,
         });
         let old_heads: Vec<ChangeHash> = doc.get_heads();
-        let old = if is_new { None } else { record_from_doc(&doc).ok() };
+        let old = if is_new {
+            None
+        } else {
+            record_from_doc(&doc).ok()
+        };
         if !edit(&mut doc)? {
             if !is_new {
                 lock(&self.docs)?.put(id, Loaded { doc, chunks });
@@ -442,14 +556,22 @@ impl Store {
         }
         let new = record_from_doc(&doc)?;
         if new.id() != id {
-            return Err(StoreError::Rejected(format!("the document for {id} holds record {}", new.id())));
+            return Err(StoreError::Rejected(format!(
+                "the document for {id} holds record {}",
+                new.id()
+            )));
         }
         w.seq += 1;
         let seq = w.seq;
         let mut batch = WriteBatch::default();
         if is_new || chunks + 1 >= self.opts.compact_after_chunks {
             batch.put(keys::doc(id), doc.save());
-            for (k, _) in self.kv.scan(&keys::with_id(keys::CHUNK, id), None, Direction::Forward, usize::MAX)? {
+            for (k, _) in self.kv.scan(
+                &keys::with_id(keys::CHUNK, id),
+                None,
+                Direction::Forward,
+                usize::MAX,
+            )? {
                 batch.delete(k);
             }
             chunks = 0;
@@ -473,10 +595,16 @@ impl Store {
     fn project(&self, batch: &mut WriteBatch, old: Option<&Record>, new: &Record) -> Result<()> {
         let old_keys = old.map(keys::index_keys).unwrap_or_default();
         let new_keys = keys::index_keys(new);
-        for k in old_keys.iter().filter(|k| new_keys.binary_search(k).is_err()) {
+        for k in old_keys
+            .iter()
+            .filter(|k| new_keys.binary_search(k).is_err())
+        {
             batch.delete(k.clone());
         }
-        for k in new_keys.iter().filter(|k| old_keys.binary_search(k).is_err()) {
+        for k in new_keys
+            .iter()
+            .filter(|k| old_keys.binary_search(k).is_err())
+        {
             batch.put(k.clone(), Vec::new());
         }
         batch.put(keys::record(new.id()), encode(new)?);
@@ -484,11 +612,18 @@ impl Store {
     }
 
     fn load_doc(&self, id: RecordId) -> Result<Option<Loaded>> {
-        let Some(snapshot) = self.kv.get(&keys::doc(id))? else { return Ok(None) };
+        let Some(snapshot) = self.kv.get(&keys::doc(id))? else {
+            return Ok(None);
+        };
         let mut doc = AutoCommit::load(&snapshot)
             .map_err(|e| StoreError::Corrupt(format!("document {id}: {e}")))?
             .with_actor(self.actor.clone());
-        let chunk_entries = self.kv.scan(&keys::with_id(keys::CHUNK, id), None, Direction::Forward, usize::MAX)?;
+        let chunk_entries = self.kv.scan(
+            &keys::with_id(keys::CHUNK, id),
+            None,
+            Direction::Forward,
+            usize::MAX,
+        )?;
         let chunks = chunk_entries.len() as u32;
         for (_, bytes) in chunk_entries {
             doc.load_incremental(&bytes)
@@ -502,17 +637,30 @@ impl Store {
     /// Folds every document's incremental changes into its snapshot.
     pub fn compact(&self) -> Result<u64> {
         let _w = lock(&self.writes)?;
-        let chunk_keys = self.kv.scan(&[keys::CHUNK], None, Direction::Forward, usize::MAX)?;
+        let chunk_keys = self
+            .kv
+            .scan(&[keys::CHUNK], None, Direction::Forward, usize::MAX)?;
         let mut ids: Vec<RecordId> = chunk_keys
             .iter()
-            .filter_map(|(k, _)| k.get(1..17).and_then(|b| b.try_into().ok()).map(RecordId::from_bytes))
+            .filter_map(|(k, _)| {
+                k.get(1..17)
+                    .and_then(|b| b.try_into().ok())
+                    .map(RecordId::from_bytes)
+            })
             .collect();
         ids.dedup();
         for id in &ids {
-            let Some(mut l) = self.load_doc(*id)? else { continue };
+            let Some(mut l) = self.load_doc(*id)? else {
+                continue;
+            };
             let mut b = WriteBatch::default();
             b.put(keys::doc(*id), l.doc.save());
-            for (k, _) in self.kv.scan(&keys::with_id(keys::CHUNK, *id), None, Direction::Forward, usize::MAX)? {
+            for (k, _) in self.kv.scan(
+                &keys::with_id(keys::CHUNK, *id),
+                None,
+                Direction::Forward,
+                usize::MAX,
+            )? {
                 b.delete(k);
             }
             self.kv.apply(b)?;
@@ -523,10 +671,16 @@ impl Store {
     }
 
     /// What the projections should be, computed from the documents alone.
-    fn derived(&self, mut visit: impl FnMut(Record) -> Result<()>, report: &mut CheckReport) -> Result<()> {
+    fn derived(
+        &self,
+        mut visit: impl FnMut(Record) -> Result<()>,
+        report: &mut CheckReport,
+    ) -> Result<()> {
         for id in self.document_ids()? {
             report.documents += 1;
-            let Some(l) = self.load_doc(id)? else { continue };
+            let Some(l) = self.load_doc(id)? else {
+                continue;
+            };
             match record_from_doc(&l.doc) {
                 Ok(r) => visit(r)?,
                 Err(e) => report.unreadable_documents.push(format!("{id}: {e}")),
@@ -536,7 +690,14 @@ impl Store {
     }
 
     fn projection_prefixes() -> [u8; 6] {
-        [keys::RECORD, keys::BY_NAME, keys::BY_UPDATED, keys::BY_DUE, keys::BY_ORG, keys::BY_GOAL]
+        [
+            keys::RECORD,
+            keys::BY_NAME,
+            keys::BY_UPDATED,
+            keys::BY_DUE,
+            keys::BY_ORG,
+            keys::BY_GOAL,
+        ]
     }
 
     /// Every projection entry (record and index keys), for comparisons in tests and `doctor`.
@@ -609,7 +770,10 @@ impl Store {
         let mut guard = self.search_index()?;
         if let Some(index) = guard.as_mut() {
             index.clear()?;
-            for (k, v) in self.kv.scan(&[keys::RECORD], None, Direction::Forward, usize::MAX)? {
+            for (k, v) in self
+                .kv
+                .scan(&[keys::RECORD], None, Direction::Forward, usize::MAX)?
+            {
                 let _ = k;
                 index.upsert(&decode(&v)?, seq)?;
             }
@@ -622,12 +786,20 @@ impl Store {
 
     /// Documents, change chunks and bytes.
     pub fn stats(&self) -> Result<StoreStats> {
-        let docs = self.kv.scan(&[keys::DOC], None, Direction::Forward, usize::MAX)?;
-        let chunks = self.kv.scan(&[keys::CHUNK], None, Direction::Forward, usize::MAX)?;
+        let docs = self
+            .kv
+            .scan(&[keys::DOC], None, Direction::Forward, usize::MAX)?;
+        let chunks = self
+            .kv
+            .scan(&[keys::CHUNK], None, Direction::Forward, usize::MAX)?;
         Ok(StoreStats {
             documents: docs.len() as u64,
             change_chunks: chunks.len() as u64,
-            document_bytes: docs.iter().chain(chunks.iter()).map(|(_, v)| v.len() as u64).sum(),
+            document_bytes: docs
+                .iter()
+                .chain(chunks.iter())
+                .map(|(_, v)| v.len() as u64)
+                .sum(),
             disk_bytes: self.kv.size_on_disk()?,
         })
     }
@@ -669,12 +841,20 @@ fn encode_cursor(key: &[u8]) -> String {
 }
 
 fn decode_cursor(c: &str) -> Result<Vec<u8>> {
-    let bad = || StoreError::Rejected(format!("'{c}' is not a list cursor (pass the `next` of the previous page)"));
+    let bad = || {
+        StoreError::Rejected(format!(
+            "'{c}' is not a list cursor (pass the `next` of the previous page)"
+        ))
+    };
     if c.len() % 2 != 0 || c.len() > 512 {
         return Err(bad());
     }
     (0..c.len())
         .step_by(2)
-        .map(|i| c.get(i..i + 2).and_then(|h| u8::from_str_radix(h, 16).ok()).ok_or_else(bad))
+        .map(|i| {
+            c.get(i..i + 2)
+                .and_then(|h| u8::from_str_radix(h, 16).ok())
+                .ok_or_else(bad)
+        })
         .collect()
 }
