@@ -1,0 +1,102 @@
+use std::os::unix::fs::PermissionsExt;
+
+use rapport_model::{Body, Person};
+use rapport_store::{Store, StoreError, StoreOptions};
+
+use crate::common::*;
+
+#[test]
+fn a_write_is_there_after_reopening() {
+    let dir = tempfile::tempdir().unwrap();
+    let r = {
+        let store = Store::open(dir.path(), StoreOptions::default()).unwrap();
+        put(&store, new_record(person("Ada Lovelace"), now()))
+    };
+    let store = Store::open(dir.path(), StoreOptions::default()).unwrap();
+    assert_eq!(store.get(r.id()).unwrap(), Some(r));
+}
+
+#[test]
+fn a_second_open_of_the_same_directory_names_the_holder() {
+    let dir = tempfile::tempdir().unwrap();
+    let _first = Store::open(dir.path(), StoreOptions::default()).unwrap();
+    match Store::open(dir.path(), StoreOptions::default()) {
+        Err(StoreError::AlreadyOpen { pid, .. }) => assert_eq!(pid, std::process::id()),
+        other => panic!("expected AlreadyOpen, got {other:?}"),
+    }
+    let msg = Store::open(dir.path(), StoreOptions::default())
+        .unwrap_err()
+        .to_string();
+    assert!(
+        msg.contains(&format!("already open by pid {}", std::process::id())),
+        "{msg}"
+    );
+}
+
+#[test]
+fn the_data_directory_is_private() {
+    let parent = tempfile::tempdir().unwrap();
+    let dir = parent.path().join("vault");
+    drop(Store::open(&dir, StoreOptions::default()).unwrap());
+    let mode = std::fs::metadata(&dir).unwrap().permissions().mode();
+    assert_eq!(mode & 0o777, 0o700);
+
+    // An existing directory readable by others is tightened.
+    let loose = parent.path().join("loose");
+    std::fs::create_dir(&loose).unwrap();
+    std::fs::set_permissions(&loose, std::fs::Permissions::from_mode(0o755)).unwrap();
+    drop(Store::open(&loose, StoreOptions::default()).unwrap());
+    assert_eq!(
+        std::fs::metadata(&loose).unwrap().permissions().mode() & 0o777,
+        0o700
+    );
+}
+
+#[test]
+fn many_edits_are_compacted_and_still_load() {
+    let dir = tempfile::tempdir().unwrap();
+    let opts = StoreOptions {
+        compact_after_chunks: 8,
+        cached_docs: 1,
+        ..Default::default()
+    };
+    let first = new_record(person("Ada"), now());
+    let id = first.id();
+    {
+        let store = Store::open(dir.path(), opts.clone()).unwrap();
+        put(&store, first.clone());
+        for i in 0..20 {
+            let mut r = store.get(id).unwrap().unwrap();
+            if let Body::Person(p) = &mut r.body {
+                p.role = Some(format!("role {i}"));
+            }
+            put(&store, r);
+            // Push the document out of the one-slot cache so the next edit reloads it from disk.
+            put(&store, new_record(person(&format!("filler {i}")), now()));
+        }
+        let stats = store.stats().unwrap();
+        assert!(stats.change_chunks < 8, "chunks are folded in: {stats:?}");
+        store.compact().unwrap();
+        assert_eq!(store.stats().unwrap().change_chunks, 0);
+    }
+    let store = Store::open(dir.path(), opts).unwrap();
+    let Body::Person(Person { role, .. }) = store.get(id).unwrap().unwrap().body else {
+        panic!()
+    };
+    assert_eq!(role.as_deref(), Some("role 19"));
+    assert!(store.check().unwrap().is_clean());
+}
+
+#[test]
+fn a_refused_change_stores_nothing() {
+    each_store(|store| {
+        let r = put(store, new_record(person("Ada"), now()));
+        let before = store.projection_entries().unwrap();
+        let outcome = store
+            .write(r.id(), |_| Err::<rapport_model::Record, _>("no"))
+            .unwrap();
+        assert_eq!(outcome, Err("no"));
+        assert_eq!(store.projection_entries().unwrap(), before);
+        assert_eq!(store.get(r.id()).unwrap(), Some(r));
+    });
+}
