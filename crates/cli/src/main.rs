@@ -1,1 +1,184 @@
-fn main() {}
+//! `rapport`: the headless face of the Rapport API.
+//!
+//! Exit codes: 0 success; 2 bad input (a one-line message naming the field); 1 anything else.
+
+mod args;
+mod dev;
+mod output;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::sync::Arc;
+
+use clap::{Parser, Subcommand};
+use rapport_core::model::{Kind, RecordId};
+use rapport_core::{ApiError, ErrorCode, LinkRequest, Rapport, SearchRequest, SystemClock};
+
+use crate::args::{GoalFields, OrgFields, PersonFields, QuestionFields, RecordCommand, TaskFields};
+
+#[derive(Parser, Debug)]
+#[command(
+    name = "rapport",
+    version,
+    about = "Plan, hold and follow up informational interviews."
+)]
+struct Cli {
+    /// The vault's directory [default: the platform's data directory, e.g. ~/.local/share/rapport]
+    #[arg(long, global = true, env = "RAPPORT_DATA_DIR", value_name = "DIR")]
+    data_dir: Option<PathBuf>,
+    /// Print JSON instead of text.
+    #[arg(long, global = true)]
+    json: bool,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+enum Command {
+    /// People worth talking to.
+    #[command(subcommand)]
+    Person(RecordCommand<PersonFields>),
+    /// Organizations worth learning about (LAMP-scored).
+    #[command(subcommand)]
+    Org(RecordCommand<OrgFields>),
+    /// What you are exploring: roles, industries, organizations.
+    #[command(subcommand)]
+    Goal(RecordCommand<GoalFields>),
+    /// Follow-ups, loose ends, give-backs, check-ins.
+    #[command(subcommand)]
+    Task(RecordCommand<TaskFields>),
+    /// The question bank.
+    #[command(subcommand)]
+    Question(RecordCommand<QuestionFields>),
+    /// Search every text field of every record.
+    Search {
+        /// Words to look for; the last one may be the start of a word.
+        query: String,
+        /// Only records of this kind (person, organization, goal, meeting, outreach, task, question, template).
+        #[arg(long)]
+        kind: Option<String>,
+        #[arg(long, default_value_t = 20)]
+        limit: usize,
+    },
+    /// Link two records (the field follows from their kinds: person → organization is where they work…).
+    Link { from: String, to: String },
+    /// Remove a link between two records.
+    Unlink { from: String, to: String },
+    /// Check the vault's projections against its documents.
+    Doctor {
+        /// Rebuild the projections (lists, indexes, search) from the documents.
+        #[arg(long)]
+        rebuild: bool,
+    },
+    /// Tools for development: synthetic data and benchmarks.
+    #[command(subcommand)]
+    Dev(dev::DevCommand),
+}
+
+fn main() -> ExitCode {
+    tracing_subscriber::fmt()
+        .with_env_filter(tracing_subscriber::EnvFilter::from_env("RAPPORT_LOG"))
+        .with_writer(std::io::stderr)
+        .init();
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            let code = if e.use_stderr() { 2 } else { 0 };
+            let _ = e.print();
+            return ExitCode::from(code);
+        }
+    };
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+    {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("error: could not start: {e}");
+            return ExitCode::from(1);
+        }
+    };
+    match runtime.block_on(run(cli)) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {}", e.message.lines().next().unwrap_or_default());
+            ExitCode::from(if e.is_bad_input() { 2 } else { 1 })
+        }
+    }
+}
+
+pub(crate) fn data_dir(cli_dir: Option<PathBuf>) -> Result<PathBuf, ApiError> {
+    if let Some(d) = cli_dir {
+        return Ok(d);
+    }
+    directories::ProjectDirs::from("org", "Rapport", "rapport")
+        .map(|p| p.data_dir().to_path_buf())
+        .ok_or_else(|| {
+            ApiError::new(
+                ErrorCode::Storage,
+                "no home directory to keep the vault in; pass --data-dir DIR",
+            )
+        })
+}
+
+pub(crate) fn parse_id(field: &str, s: &str) -> Result<RecordId, ApiError> {
+    s.parse::<RecordId>()
+        .map_err(|e| ApiError::validation(field, e.message))
+}
+
+async fn open(dir: Option<PathBuf>) -> Result<Rapport, ApiError> {
+    Rapport::open(&data_dir(dir)?, Arc::new(SystemClock)).await
+}
+
+async fn run(cli: Cli) -> Result<(), ApiError> {
+    let json = cli.json;
+    match cli.command {
+        Command::Person(c) => args::run(open(cli.data_dir).await?, Kind::Person, c, json).await,
+        Command::Org(c) => args::run(open(cli.data_dir).await?, Kind::Organization, c, json).await,
+        Command::Goal(c) => args::run(open(cli.data_dir).await?, Kind::Goal, c, json).await,
+        Command::Task(c) => args::run(open(cli.data_dir).await?, Kind::Task, c, json).await,
+        Command::Question(c) => args::run(open(cli.data_dir).await?, Kind::Question, c, json).await,
+        Command::Search { query, kind, limit } => {
+            let kind = kind
+                .map(|k| {
+                    k.parse::<Kind>()
+                        .map_err(|e| ApiError::validation("kind", e))
+                })
+                .transpose()?;
+            let app = open(cli.data_dir).await?;
+            let res = app
+                .search(SearchRequest {
+                    query,
+                    kind,
+                    limit: Some(limit),
+                })
+                .await?;
+            output::hits(&app, &res.hits, json).await
+        }
+        Command::Link { from, to } => {
+            let app = open(cli.data_dir).await?;
+            let req = LinkRequest {
+                from: parse_id("from", &from)?,
+                to: parse_id("to", &to)?,
+            };
+            let r = app.link(req).await?;
+            output::record(&app, &r, json).await
+        }
+        Command::Unlink { from, to } => {
+            let app = open(cli.data_dir).await?;
+            let req = LinkRequest {
+                from: parse_id("from", &from)?,
+                to: parse_id("to", &to)?,
+            };
+            let r = app.unlink(req).await?;
+            output::record(&app, &r, json).await
+        }
+        Command::Doctor { rebuild } => {
+            let app = open(cli.data_dir).await?;
+            let report = app.doctor(rebuild).await?;
+            output::doctor(&report, rebuild, json)
+        }
+        Command::Dev(c) => dev::run(cli.data_dir, c, json).await,
+    }
+}

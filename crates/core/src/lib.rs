@@ -1,1 +1,17 @@
-//! placeholder
+//! The application API: every operation Rapport offers, typed and async, with one error shape.
+//! The CLI, the HTTP server and the Tauri shell only translate to and from these calls.
+
+mod api;
+mod clock;
+mod error;
+mod patch;
+pub mod questions;
+pub mod seed;
+
+pub use api::{
+    LinkRequest, ListRequest, ListResponse, Rapport, SearchRequest, SearchResponse, SortOrder,
+};
+pub use clock::{Clock, FixedClock, SystemClock};
+pub use error::{ApiError, ErrorCode};
+pub use rapport_model as model;
+pub use rapport_store::{CheckReport, SearchHit, StoreOptions, StoreStats};

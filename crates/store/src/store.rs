@@ -80,7 +80,7 @@ pub struct Page {
 }
 
 /// What `doctor` finds when it compares the projections with the documents.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, serde::Deserialize)]
 pub struct CheckReport {
     pub documents: u64,
     pub records_mismatched: u64,
@@ -103,7 +103,7 @@ impl CheckReport {
 }
 
 /// Sizes and counts.
-#[derive(Clone, Debug, Default, Serialize)]
+#[derive(Clone, Debug, Default, Serialize, serde::Deserialize)]
 pub struct StoreStats {
     pub documents: u64,
     pub change_chunks: u64,
@@ -118,6 +118,16 @@ struct Loaded {
 
 struct WriteState {
     seq: u64,
+}
+
+/// A document changed in memory, waiting for its batch to reach the disk.
+struct Staged {
+    id: RecordId,
+    loaded: Option<Loaded>,
+    record: Option<Record>,
+    /// Set when the document changed.
+    seq: Option<u64>,
+    keep: bool,
 }
 
 /// The record store. Cheap to share behind an `Arc`; writes are serialized inside.
@@ -206,6 +216,11 @@ impl Store {
             opts,
             _lock: lock,
         })
+    }
+
+    /// True for a vault nothing was ever written to.
+    pub fn is_new(&self) -> Result<bool> {
+        Ok(lock(&self.writes)?.seq == 0)
     }
 
     /// The data directory, if on disk.
@@ -522,6 +537,51 @@ impl Store {
         edit: impl FnOnce(&mut AutoCommit) -> Result<bool>,
     ) -> Result<Option<Record>> {
         let mut w = lock(&self.writes)?;
+        let mut batch = WriteBatch::default();
+        let staged = self.stage(&mut w, id, edit, &mut batch)?;
+        Ok(self.commit(batch, vec![staged])?.pop().flatten())
+    }
+
+    /// Writes many records in one batch with one flush (imports, seeding). Records that already
+    /// exist are reconciled with what is stored, like [`Store::write`] does.
+    pub fn write_all(&self, records: Vec<Record>) -> Result<()> {
+        let mut ids: Vec<RecordId> = records.iter().map(Record::id).collect();
+        ids.sort();
+        if let Some(w) = ids.windows(2).find(|w| w[0] == w[1]) {
+            return Err(StoreError::Rejected(format!(
+                "record {} appears twice in one batch",
+                w[0]
+            )));
+        }
+        let mut w = lock(&self.writes)?;
+        let mut batch = WriteBatch::default();
+        let mut staged = Vec::with_capacity(records.len());
+        for r in records {
+            let id = r.id();
+            let s = self.stage(
+                &mut w,
+                id,
+                |doc| {
+                    record_to_doc(&r, doc)?;
+                    Ok(true)
+                },
+                &mut batch,
+            )?;
+            // Not kept in the cache: a bulk write would only push out what the user is using.
+            staged.push(Staged { keep: false, ..s });
+        }
+        self.commit(batch, staged)?;
+        Ok(())
+    }
+
+    /// Applies `edit` to the document and adds what must be written to `batch`.
+    fn stage(
+        &self,
+        w: &mut WriteState,
+        id: RecordId,
+        edit: impl FnOnce(&mut AutoCommit) -> Result<bool>,
+        batch: &mut WriteBatch,
+    ) -> Result<Staged> {
         // Out of the cache while it changes: if anything fails below, the next reader reloads the
         // document from disk instead of seeing a change that was never stored.
         let cached = lock(&self.docs)?.pop(&id);
@@ -543,16 +603,15 @@ impl Store {
         } else {
             record_from_doc(&doc).ok()
         };
-        if !edit(&mut doc)? {
-            if !is_new {
-                lock(&self.docs)?.put(id, Loaded { doc, chunks });
-            }
-            return Ok(old);
-        }
-        let new_heads = doc.get_heads();
-        if new_heads == old_heads {
-            lock(&self.docs)?.put(id, Loaded { doc, chunks });
-            return Ok(old);
+        let unchanged = |doc, chunks, record| Staged {
+            id,
+            loaded: (!is_new).then_some(Loaded { doc, chunks }),
+            record,
+            seq: None,
+            keep: true,
+        };
+        if !edit(&mut doc)? || doc.get_heads() == old_heads {
+            return Ok(unchanged(doc, chunks, old));
         }
         let new = record_from_doc(&doc)?;
         if new.id() != id {
@@ -563,7 +622,6 @@ impl Store {
         }
         w.seq += 1;
         let seq = w.seq;
-        let mut batch = WriteBatch::default();
         if is_new || chunks + 1 >= self.opts.compact_after_chunks {
             batch.put(keys::doc(id), doc.save());
             for (k, _) in self.kv.scan(
@@ -579,16 +637,37 @@ impl Store {
             batch.put(keys::chunk(id, seq), doc.save_after(&old_heads));
             chunks += 1;
         }
-        self.project(&mut batch, old.as_ref(), &new)?;
+        self.project(batch, old.as_ref(), &new)?;
         batch.put(keys::pending_search(seq), id.as_bytes().to_vec());
         batch.put(keys::SEQ, seq.to_be_bytes().to_vec());
-        self.kv.apply(batch)?;
-        self.kv.flush()?;
-        lock(&self.docs)?.put(id, Loaded { doc, chunks });
-        if let Some(index) = lock(&self.search)?.as_mut() {
-            index.upsert(&new, seq)?;
+        Ok(Staged {
+            id,
+            loaded: Some(Loaded { doc, chunks }),
+            record: Some(new),
+            seq: Some(seq),
+            keep: true,
+        })
+    }
+
+    /// Writes `batch` durably, then publishes the staged documents (cache, search index).
+    fn commit(&self, batch: WriteBatch, staged: Vec<Staged>) -> Result<Vec<Option<Record>>> {
+        if !batch.is_empty() {
+            self.kv.apply(batch)?;
+            self.kv.flush()?;
         }
-        Ok(Some(new))
+        let mut docs = lock(&self.docs)?;
+        let mut search = lock(&self.search)?;
+        let mut out = Vec::with_capacity(staged.len());
+        for s in staged {
+            if let (Some(l), true) = (s.loaded, s.keep) {
+                docs.put(s.id, l);
+            }
+            if let (Some(index), Some(seq), Some(r)) = (search.as_mut(), s.seq, &s.record) {
+                index.upsert(r, seq)?;
+            }
+            out.push(s.record);
+        }
+        Ok(out)
     }
 
     /// Adds to `batch` the projection writes that turn `old` into `new`.

@@ -100,3 +100,25 @@ fn a_refused_change_stores_nothing() {
         assert_eq!(store.get(r.id()).unwrap(), Some(r));
     });
 }
+
+#[test]
+fn a_bulk_write_lands_whole_with_its_projections() {
+    each_store(|store| {
+        let records: Vec<_> = (0..200)
+            .map(|i| new_record(person(&format!("Person {i:03}")), now()))
+            .collect();
+        store.write_all(records.clone()).unwrap();
+        assert_eq!(store.count(rapport_model::Kind::Person).unwrap(), 200);
+        assert_eq!(
+            store.get(records[17].id()).unwrap().as_ref(),
+            Some(&records[17])
+        );
+        assert!(store.check().unwrap().is_clean());
+        assert_eq!(
+            store.search("person 117", None, 5).unwrap()[0].id,
+            records[117].id()
+        );
+        let twice = vec![records[0].clone(), records[0].clone()];
+        assert!(store.write_all(twice).is_err());
+    });
+}

@@ -1,0 +1,75 @@
+use rapport_model::{ModelError, ValidationError};
+use rapport_store::StoreError;
+use serde::{Deserialize, Serialize};
+
+/// The closed set of error codes the UI (and the CLI's exit code) branch on.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ErrorCode {
+    /// The input breaks a rule; the message names the field and the fix. Nothing changed.
+    Validation,
+    /// No live record has that id.
+    NotFound,
+    /// Another process has the data directory open.
+    AlreadyOpen,
+    /// The disk or the stored data failed us.
+    Storage,
+    /// A bug: this should not happen.
+    Internal,
+}
+
+/// Every API failure: `{"code": "validation", "message": "email: 'x' is not an email address …"}`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
+#[error("{message}")]
+pub struct ApiError {
+    pub code: ErrorCode,
+    pub message: String,
+}
+
+impl ApiError {
+    pub fn new(code: ErrorCode, message: impl Into<String>) -> Self {
+        Self {
+            code,
+            message: message.into(),
+        }
+    }
+    pub fn validation(field: &str, message: impl std::fmt::Display) -> Self {
+        Self::new(ErrorCode::Validation, format!("{field}: {message}"))
+    }
+    pub fn not_found(what: impl std::fmt::Display) -> Self {
+        Self::new(ErrorCode::NotFound, format!("there is no {what}"))
+    }
+    /// True for input the user can fix (the CLI exits with 2 for these).
+    pub fn is_bad_input(&self) -> bool {
+        matches!(self.code, ErrorCode::Validation | ErrorCode::NotFound)
+    }
+}
+
+impl From<ValidationError> for ApiError {
+    fn from(e: ValidationError) -> Self {
+        Self::new(ErrorCode::Validation, e.to_string())
+    }
+}
+
+impl From<StoreError> for ApiError {
+    fn from(e: StoreError) -> Self {
+        let code = match &e {
+            StoreError::AlreadyOpen { .. } | StoreError::AlreadyOpenUnknown { .. } => {
+                ErrorCode::AlreadyOpen
+            }
+            StoreError::Rejected(_) => ErrorCode::Validation,
+            StoreError::Model(ModelError::Invalid(_)) => ErrorCode::Validation,
+            _ => ErrorCode::Storage,
+        };
+        Self::new(code, e.to_string())
+    }
+}
+
+impl From<tokio::task::JoinError> for ApiError {
+    fn from(e: tokio::task::JoinError) -> Self {
+        Self::new(
+            ErrorCode::Internal,
+            format!("a background task failed: {e}"),
+        )
+    }
+}
