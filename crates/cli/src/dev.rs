@@ -1,13 +1,343 @@
-//! Development tools.
+//! Development tools: a synthetic vault, the foundation's benchmarks, and helpers for tests.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
 use clap::Subcommand;
+use rapport_core::model::{Kind, Record, Timestamp};
+use rapport_core::seed::{SeedSpec, generate};
+use rapport_core::{ApiError, ErrorCode, FixedClock, ListRequest, Rapport, SearchRequest, SortOrder, SystemClock};
+use serde::{Deserialize, Serialize};
+use serde_json::json;
+
+use crate::data_dir;
+
 #[derive(Subcommand, Debug)]
 pub enum DevCommand {
-    Seed,
+    /// Fill the vault with a deterministic synthetic network: N people, N/5 organizations,
+    /// N/2 meetings, N outreach messages, 2N tasks, 10 goals and the question bank.
+    Seed {
+        #[arg(long)]
+        people: usize,
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+        /// The moment the data is spread around [default: today, 00:00 UTC].
+        #[arg(long)]
+        now: Option<String>,
+    },
+    /// Measure open time, memory, search, durable edits and disk use on seeded vaults.
+    Bench {
+        /// Vault sizes, in people.
+        #[arg(long, value_delimiter = ',', default_value = "1000,10000")]
+        people: Vec<usize>,
+        /// Where the vaults are built [default: a temporary directory].
+        #[arg(long)]
+        work_dir: Option<PathBuf>,
+        /// New processes started per open measurement.
+        #[arg(long, default_value_t = 15)]
+        runs: usize,
+    },
+    /// (benchmark helper) Open the vault, read the first page of 50 people by name, report.
+    #[command(hide = true)]
+    FirstPage,
+    /// (benchmark helper) Read every record from a JSON file, then the first 50 people by name.
+    #[command(hide = true)]
+    JsonBaseline { file: PathBuf },
+    /// (test helper) Keep the vault open until standard input closes.
+    #[command(hide = true)]
+    Hold,
 }
-pub async fn run(
-    _d: Option<std::path::PathBuf>,
-    _c: DevCommand,
-    _j: bool,
-) -> Result<(), rapport_core::ApiError> {
+
+fn internal(e: impl std::fmt::Display) -> ApiError {
+    ApiError::new(ErrorCode::Internal, e.to_string())
+}
+
+fn today() -> Timestamp {
+    let now = jiff::Timestamp::now();
+    Timestamp::from_millis(now.as_millisecond() - now.as_millisecond().rem_euclid(86_400_000))
+}
+
+pub async fn run(dir: Option<PathBuf>, cmd: DevCommand, json: bool) -> Result<(), ApiError> {
+    match cmd {
+        DevCommand::Seed { people, seed, now } => {
+            let now = match now {
+                Some(s) => Timestamp::parse(&s).map_err(|e| ApiError::validation("now", e))?,
+                None => today(),
+            };
+            let app = Rapport::open(&data_dir(dir)?, Arc::new(FixedClock::new(now))).await?;
+            let report = seed_vault(&app, people, seed, now, true).await?;
+            if json {
+                println!("{}", json!(report));
+            } else {
+                println!(
+                    "seeded {} records ({} people) in {:.1} s",
+                    report.records, people, report.seconds
+                );
+            }
+            Ok(())
+        }
+        DevCommand::Bench { people, work_dir, runs } => bench(people, work_dir, runs).await,
+        DevCommand::FirstPage => {
+            let started = Instant::now();
+            let app = Rapport::open(&data_dir(dir)?, Arc::new(SystemClock)).await?;
+            let opened = started.elapsed();
+            let page = app
+                .list(ListRequest { kind: Some(Kind::Person), order: SortOrder::Name, limit: Some(50), ..Default::default() })
+                .await?;
+            let first_page = started.elapsed();
+            let report = FirstPageReport {
+                open_ms: opened.as_secs_f64() * 1e3,
+                first_page_ms: first_page.as_secs_f64() * 1e3,
+                items: page.items.len(),
+                first: page.items.first().map(|r| r.body.display_name().to_string()),
+                peak_rss_kb: peak_rss_kb(),
+            };
+            println!("{}", serde_json::to_string(&report).map_err(internal)?);
+            Ok(())
+        }
+        DevCommand::JsonBaseline { file } => {
+            let started = Instant::now();
+            let bytes = std::fs::read(&file).map_err(internal)?;
+            let records: Vec<Record> = serde_json::from_slice(&bytes).map_err(internal)?;
+            let mut people: Vec<&Record> = records.iter().filter(|r| r.kind() == Kind::Person).collect();
+            people.sort_by_cached_key(|r| r.body.display_name().to_lowercase());
+            people.truncate(50);
+            let report = FirstPageReport {
+                open_ms: 0.0,
+                first_page_ms: started.elapsed().as_secs_f64() * 1e3,
+                items: people.len(),
+                first: people.first().map(|r| r.body.display_name().to_string()),
+                peak_rss_kb: peak_rss_kb(),
+            };
+            println!("{}", serde_json::to_string(&report).map_err(internal)?);
+            Ok(())
+        }
+        DevCommand::Hold => {
+            let _app = Rapport::open(&data_dir(dir)?, Arc::new(SystemClock)).await?;
+            println!("ready {}", std::process::id());
+            let _ = std::io::stdout().flush();
+            let _ = tokio::task::spawn_blocking(|| std::io::copy(&mut std::io::stdin(), &mut std::io::sink())).await;
+            Ok(())
+        }
+    }
+}
+
+#[derive(Serialize)]
+struct SeedReport {
+    records: usize,
+    seconds: f64,
+}
+
+async fn seed_vault(app: &Rapport, people: usize, seed: u64, now: Timestamp, progress: bool) -> Result<SeedReport, ApiError> {
+    let started = Instant::now();
+    let records = generate(&SeedSpec { people, seed, now });
+    let total = records.len();
+    let mut done = 0;
+    let mut rest = records;
+    while !rest.is_empty() {
+        let tail = rest.split_off(rest.len().min(2000));
+        let chunk = std::mem::replace(&mut rest, tail);
+        done += chunk.len();
+        app.write_all(chunk).await?;
+        if progress {
+            eprint!("\rseeding: {done}/{total} records");
+        }
+    }
+    if progress {
+        eprintln!("\rseeding: {total}/{total} records, indexing for search…");
+    }
+    app.refresh_search().await?;
+    app.compact().await?;
+    Ok(SeedReport { records: total, seconds: started.elapsed().as_secs_f64() })
+}
+
+/// The process's peak resident memory, from /proc (Linux); 0 elsewhere.
+fn peak_rss_kb() -> u64 {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with("VmHWM:"))
+                .and_then(|l| l.split_whitespace().nth(1).and_then(|n| n.parse().ok()))
+        })
+        .unwrap_or(0)
+}
+
+#[derive(Serialize, Deserialize, Debug)]
+struct FirstPageReport {
+    open_ms: f64,
+    first_page_ms: f64,
+    items: usize,
+    first: Option<String>,
+    peak_rss_kb: u64,
+}
+
+struct Measured {
+    wall_ms: f64,
+    report: FirstPageReport,
+}
+
+fn spawn_measured(args: &[&std::ffi::OsStr]) -> Result<Measured, ApiError> {
+    let exe = std::env::current_exe().map_err(internal)?;
+    let started = Instant::now();
+    let out = Command::new(exe).args(args).stdin(Stdio::null()).stderr(Stdio::inherit()).output().map_err(internal)?;
+    let wall_ms = started.elapsed().as_secs_f64() * 1e3;
+    if !out.status.success() {
+        return Err(internal(format!("benchmark helper failed: {}", out.status)));
+    }
+    let report = serde_json::from_slice(&out.stdout).map_err(internal)?;
+    Ok(Measured { wall_ms, report })
+}
+
+fn percentile(sorted: &[f64], p: f64) -> f64 {
+    if sorted.is_empty() {
+        return f64::NAN;
+    }
+    let rank = ((p / 100.0) * (sorted.len() as f64 - 1.0)).round() as usize;
+    sorted[rank.min(sorted.len() - 1)]
+}
+
+fn sorted(mut v: Vec<f64>) -> Vec<f64> {
+    v.sort_by(f64::total_cmp);
+    v
+}
+
+fn dir_bytes(dir: &Path) -> u64 {
+    let mut total = 0;
+    if let Ok(entries) = std::fs::read_dir(dir) {
+        for e in entries.flatten() {
+            match e.metadata() {
+                Ok(m) if m.is_dir() => total += dir_bytes(&e.path()),
+                Ok(m) => total += m.len(),
+                Err(_) => {}
+            }
+        }
+    }
+    total
+}
+
+/// A varied set of 100 queries: full names, first names, prefixes, topics, two-word queries.
+fn queries(records: &[Record]) -> Vec<String> {
+    let people: Vec<&str> = records.iter().filter(|r| r.kind() == Kind::Person).map(|r| r.body.display_name()).collect();
+    let mut q = Vec::new();
+    for (i, name) in people.iter().step_by((people.len() / 30).max(1)).take(30).enumerate() {
+        let mut words = name.split(' ');
+        let first = words.next().unwrap_or(name);
+        let last = words.next().unwrap_or(name);
+        q.push(if i % 2 == 0 { last.to_string() } else { name.to_string() });
+        q.push(first.chars().take(3 + i % 3).collect());
+    }
+    for t in ["battery", "heat pumps", "clinical trials", "soil", "open banking", "audiobooks", "referrals", "culture", "portfolio", "newsletter"] {
+        q.push(t.to_string());
+    }
+    for t in ["data analyst london", "nurse educator", "product manager berlin", "coffee", "grant writer", "hiring", "remote work", "automation", "meet-up", "certifications"] {
+        q.push(t.to_string());
+    }
+    for t in ["trends", "advice", "who else", "school", "career", "energy", "health", "lab", "studio", "partners"] {
+        q.push(t.to_string());
+    }
+    q.truncate(100);
+    while q.len() < 100 {
+        q.push(format!("query {}", q.len()));
+    }
+    q
+}
+
+async fn bench(sizes: Vec<usize>, work_dir: Option<PathBuf>, runs: usize) -> Result<(), ApiError> {
+    let tmp;
+    let work = match work_dir {
+        Some(d) => d,
+        None => {
+            tmp = tempfile::tempdir().map_err(internal)?;
+            tmp.path().to_path_buf()
+        }
+    };
+    std::fs::create_dir_all(&work).map_err(internal)?;
+    let now = Timestamp::from_millis(1_763_769_600_000); // 2025-11-22, fixed so runs compare
+    println!("| people | documents | seed s | open+first page (ms, p50 / p95) | in-process open+page ms | JSON baseline ms (p50) | ratio | peak RSS MB (vault / JSON) | search p50 / p95 / max ms | durable edit p50 / p99 / max ms | disk MB (vault / JSON export) | disk ratio |");
+    println!("|---|---|---|---|---|---|---|---|---|---|---|---|");
+    for people in sizes {
+        let vault = work.join(format!("vault-{people}"));
+        let _ = std::fs::remove_dir_all(&vault);
+        let clock = Arc::new(FixedClock::new(now));
+        let app = Rapport::open(&vault, clock.clone()).await?;
+        let seeded = seed_vault(&app, people, 1, now, false).await?;
+        let mut all = Vec::new();
+        for kind in Kind::ALL {
+            all.extend(app.list_all(*kind).await?);
+        }
+        let json_file = work.join(format!("vault-{people}.json"));
+        let json_bytes = serde_json::to_vec(&all).map_err(internal)?;
+        std::fs::write(&json_file, &json_bytes).map_err(internal)?;
+
+        // Search: warm index, 100 varied queries.
+        app.refresh_search().await?;
+        let mut search_ms = Vec::new();
+        for q in queries(&all) {
+            let t = Instant::now();
+            app.search(SearchRequest { query: q, kind: None, limit: Some(20) }).await?;
+            search_ms.push(t.elapsed().as_secs_f64() * 1e3);
+        }
+        // Durable edits: change one field of 200 people, each flushed before it returns.
+        let people_ids: Vec<_> = all.iter().filter(|r| r.kind() == Kind::Person).map(Record::id).take(200).collect();
+        let mut edit_ms = Vec::new();
+        for (i, id) in people_ids.iter().enumerate() {
+            let t = Instant::now();
+            app.update(*id, json!({ "role": format!("Edited role {i}") })).await?;
+            edit_ms.push(t.elapsed().as_secs_f64() * 1e3);
+        }
+        app.compact().await?;
+        let documents = app.stats().await?.documents;
+        drop(app);
+        // Give sled's threads a moment to let go of the directory.
+        tokio::time::sleep(Duration::from_millis(200)).await;
+        let disk = dir_bytes(&vault);
+
+        let mut open_wall = Vec::new();
+        let mut open_inproc = Vec::new();
+        let mut open_rss = 0;
+        for _ in 0..runs {
+            let m = spawn_measured(&["--data-dir".as_ref(), vault.as_os_str(), "dev".as_ref(), "first-page".as_ref()])?;
+            if m.report.items != 50.min(people) {
+                return Err(internal(format!("first page had {} people", m.report.items)));
+            }
+            open_wall.push(m.wall_ms);
+            open_inproc.push(m.report.first_page_ms);
+            open_rss = open_rss.max(m.report.peak_rss_kb);
+        }
+        let mut base_wall = Vec::new();
+        let mut base_rss = 0;
+        for _ in 0..runs {
+            let m = spawn_measured(&["dev".as_ref(), "json-baseline".as_ref(), json_file.as_os_str()])?;
+            base_wall.push(m.wall_ms);
+            base_rss = base_rss.max(m.report.peak_rss_kb);
+        }
+        let (ow, oi, bw, s, e) = (sorted(open_wall), sorted(open_inproc), sorted(base_wall), sorted(search_ms), sorted(edit_ms));
+        println!(
+            "| {people} | {documents} | {:.1} | {:.0} / {:.0} | {:.0} | {:.0} | {:.2}× | {:.0} / {:.0} | {:.2} / {:.2} / {:.2} | {:.2} / {:.2} / {:.2} | {:.1} / {:.1} | {:.2}× |",
+            seeded.seconds,
+            percentile(&ow, 50.0),
+            percentile(&ow, 95.0),
+            percentile(&oi, 50.0),
+            percentile(&bw, 50.0),
+            percentile(&ow, 50.0) / percentile(&bw, 50.0),
+            open_rss as f64 / 1024.0,
+            base_rss as f64 / 1024.0,
+            percentile(&s, 50.0),
+            percentile(&s, 95.0),
+            s.last().copied().unwrap_or(f64::NAN),
+            percentile(&e, 50.0),
+            percentile(&e, 99.0),
+            e.last().copied().unwrap_or(f64::NAN),
+            disk as f64 / 1e6,
+            json_bytes.len() as f64 / 1e6,
+            disk as f64 / json_bytes.len() as f64,
+        );
+        let _ = std::fs::remove_dir_all(&vault);
+        let _ = std::fs::remove_file(&json_file);
+    }
     Ok(())
 }

@@ -395,6 +395,12 @@ impl Rapport {
         blocking(move || Ok(store.stats()?)).await
     }
 
+    /// Brings the search index up to date now rather than at the next search.
+    pub async fn refresh_search(&self) -> Result<(), ApiError> {
+        let store = self.store.clone();
+        blocking(move || Ok(store.refresh_search()?)).await
+    }
+
     /// Folds every document's incremental changes into its snapshot.
     pub async fn compact(&self) -> Result<u64, ApiError> {
         let store = self.store.clone();
@@ -426,7 +432,6 @@ impl Rapport {
                 })?;
             }
             store.write_all(records)?;
-            store.refresh_search()?;
             Ok(())
         })
         .await

@@ -342,12 +342,13 @@ impl Store {
 
     /// Full-text search over every text field of live records, best match first.
     pub fn search(&self, query: &str, kind: Option<Kind>, limit: usize) -> Result<Vec<SearchHit>> {
-        let mut guard = self.search_index()?;
+        // Lock order is writes → docs → search: read the sequence number before the index.
+        let seq = lock(&self.writes)?.seq;
+        let mut guard = self.search_index(seq)?;
         let Some(index) = guard.as_mut() else {
             return Ok(Vec::new());
         };
         if index.is_dirty() {
-            let seq = lock(&self.writes)?.seq;
             index.commit(seq)?;
             self.trim_pending(index.committed_seq())?;
         }
@@ -356,10 +357,10 @@ impl Store {
 
     /// Brings the search index up to date now (it otherwise catches up on the next search).
     pub fn refresh_search(&self) -> Result<()> {
-        let mut guard = self.search_index()?;
+        let seq = lock(&self.writes)?.seq;
+        let mut guard = self.search_index(seq)?;
         if let Some(index) = guard.as_mut() {
             if index.is_dirty() {
-                let seq = lock(&self.writes)?.seq;
                 index.commit(seq)?;
                 self.trim_pending(index.committed_seq())?;
             }
@@ -367,8 +368,9 @@ impl Store {
         Ok(())
     }
 
-    /// Opens the search index on first use and replays the changes it has not seen.
-    fn search_index(&self) -> Result<MutexGuard<'_, Option<SearchIndex>>> {
+    /// Opens the search index on first use and replays the changes it has not seen. `seq` is the
+    /// store's sequence number, read by the caller before this takes the index's lock.
+    fn search_index(&self, seq: u64) -> Result<MutexGuard<'_, Option<SearchIndex>>> {
         let mut guard = lock(&self.search)?;
         if guard.is_none() {
             let mut index =
@@ -383,7 +385,6 @@ impl Store {
             if from < trimmed {
                 // The index is older than the changes already dropped from the pending list (it
                 // was deleted or restored from elsewhere): index every record again.
-                let seq = lock(&self.writes)?.seq;
                 index.clear()?;
                 for (_, v) in self
                     .kv
@@ -846,7 +847,7 @@ impl Store {
         self.kv.flush()?;
         let seq = w.seq;
         drop(w);
-        let mut guard = self.search_index()?;
+        let mut guard = self.search_index(seq)?;
         if let Some(index) = guard.as_mut() {
             index.clear()?;
             for (k, v) in self
@@ -886,7 +887,8 @@ impl Store {
     /// The number of records in the search index (after catching up).
     pub fn search_len(&self) -> Result<u64> {
         self.refresh_search()?;
-        Ok(self.search_index()?.as_ref().map_or(0, |i| i.len()))
+        let seq = lock(&self.writes)?.seq;
+        Ok(self.search_index(seq)?.as_ref().map_or(0, |i| i.len()))
     }
 }
 
