@@ -9,7 +9,9 @@ use std::time::{Duration, Instant};
 use clap::Subcommand;
 use rapport_core::model::{Kind, Record, Timestamp};
 use rapport_core::seed::{SeedSpec, generate};
-use rapport_core::{ApiError, ErrorCode, FixedClock, ListRequest, Rapport, SearchRequest, SortOrder, SystemClock};
+use rapport_core::{
+    ApiError, ErrorCode, FixedClock, ListRequest, Rapport, SearchRequest, SortOrder, SystemClock,
+};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 
@@ -79,20 +81,32 @@ pub async fn run(dir: Option<PathBuf>, cmd: DevCommand, json: bool) -> Result<()
             }
             Ok(())
         }
-        DevCommand::Bench { people, work_dir, runs } => bench(people, work_dir, runs).await,
+        DevCommand::Bench {
+            people,
+            work_dir,
+            runs,
+        } => bench(people, work_dir, runs).await,
         DevCommand::FirstPage => {
             let started = Instant::now();
             let app = Rapport::open(&data_dir(dir)?, Arc::new(SystemClock)).await?;
             let opened = started.elapsed();
             let page = app
-                .list(ListRequest { kind: Some(Kind::Person), order: SortOrder::Name, limit: Some(50), ..Default::default() })
+                .list(ListRequest {
+                    kind: Some(Kind::Person),
+                    order: SortOrder::Name,
+                    limit: Some(50),
+                    ..Default::default()
+                })
                 .await?;
             let first_page = started.elapsed();
             let report = FirstPageReport {
                 open_ms: opened.as_secs_f64() * 1e3,
                 first_page_ms: first_page.as_secs_f64() * 1e3,
                 items: page.items.len(),
-                first: page.items.first().map(|r| r.body.display_name().to_string()),
+                first: page
+                    .items
+                    .first()
+                    .map(|r| r.body.display_name().to_string()),
                 peak_rss_kb: peak_rss_kb(),
             };
             println!("{}", serde_json::to_string(&report).map_err(internal)?);
@@ -102,7 +116,10 @@ pub async fn run(dir: Option<PathBuf>, cmd: DevCommand, json: bool) -> Result<()
             let started = Instant::now();
             let bytes = std::fs::read(&file).map_err(internal)?;
             let records: Vec<Record> = serde_json::from_slice(&bytes).map_err(internal)?;
-            let mut people: Vec<&Record> = records.iter().filter(|r| r.kind() == Kind::Person).collect();
+            let mut people: Vec<&Record> = records
+                .iter()
+                .filter(|r| r.kind() == Kind::Person)
+                .collect();
             people.sort_by_cached_key(|r| r.body.display_name().to_lowercase());
             people.truncate(50);
             let report = FirstPageReport {
@@ -119,7 +136,10 @@ pub async fn run(dir: Option<PathBuf>, cmd: DevCommand, json: bool) -> Result<()
             let _app = Rapport::open(&data_dir(dir)?, Arc::new(SystemClock)).await?;
             println!("ready {}", std::process::id());
             let _ = std::io::stdout().flush();
-            let _ = tokio::task::spawn_blocking(|| std::io::copy(&mut std::io::stdin(), &mut std::io::sink())).await;
+            let _ = tokio::task::spawn_blocking(|| {
+                std::io::copy(&mut std::io::stdin(), &mut std::io::sink())
+            })
+            .await;
             Ok(())
         }
     }
@@ -131,7 +151,13 @@ struct SeedReport {
     seconds: f64,
 }
 
-async fn seed_vault(app: &Rapport, people: usize, seed: u64, now: Timestamp, progress: bool) -> Result<SeedReport, ApiError> {
+async fn seed_vault(
+    app: &Rapport,
+    people: usize,
+    seed: u64,
+    now: Timestamp,
+    progress: bool,
+) -> Result<SeedReport, ApiError> {
     let started = Instant::now();
     let records = generate(&SeedSpec { people, seed, now });
     let total = records.len();
@@ -151,7 +177,10 @@ async fn seed_vault(app: &Rapport, people: usize, seed: u64, now: Timestamp, pro
     }
     app.refresh_search().await?;
     app.compact().await?;
-    Ok(SeedReport { records: total, seconds: started.elapsed().as_secs_f64() })
+    Ok(SeedReport {
+        records: total,
+        seconds: started.elapsed().as_secs_f64(),
+    })
 }
 
 /// The process's peak resident memory, from /proc (Linux); 0 elsewhere.
@@ -183,7 +212,12 @@ struct Measured {
 fn spawn_measured(args: &[&std::ffi::OsStr]) -> Result<Measured, ApiError> {
     let exe = std::env::current_exe().map_err(internal)?;
     let started = Instant::now();
-    let out = Command::new(exe).args(args).stdin(Stdio::null()).stderr(Stdio::inherit()).output().map_err(internal)?;
+    let out = Command::new(exe)
+        .args(args)
+        .stdin(Stdio::null())
+        .stderr(Stdio::inherit())
+        .output()
+        .map_err(internal)?;
     let wall_ms = started.elapsed().as_secs_f64() * 1e3;
     if !out.status.success() {
         return Err(internal(format!("benchmark helper failed: {}", out.status)));
@@ -221,22 +255,60 @@ fn dir_bytes(dir: &Path) -> u64 {
 
 /// A varied set of 100 queries: full names, first names, prefixes, topics, two-word queries.
 fn queries(records: &[Record]) -> Vec<String> {
-    let people: Vec<&str> = records.iter().filter(|r| r.kind() == Kind::Person).map(|r| r.body.display_name()).collect();
+    let people: Vec<&str> = records
+        .iter()
+        .filter(|r| r.kind() == Kind::Person)
+        .map(|r| r.body.display_name())
+        .collect();
     let mut q = Vec::new();
-    for (i, name) in people.iter().step_by((people.len() / 30).max(1)).take(30).enumerate() {
+    for (i, name) in people
+        .iter()
+        .step_by((people.len() / 30).max(1))
+        .take(30)
+        .enumerate()
+    {
         let mut words = name.split(' ');
         let first = words.next().unwrap_or(name);
         let last = words.next().unwrap_or(name);
-        q.push(if i % 2 == 0 { last.to_string() } else { name.to_string() });
+        q.push(if i % 2 == 0 {
+            last.to_string()
+        } else {
+            name.to_string()
+        });
         q.push(first.chars().take(3 + i % 3).collect());
     }
-    for t in ["battery", "heat pumps", "clinical trials", "soil", "open banking", "audiobooks", "referrals", "culture", "portfolio", "newsletter"] {
+    for t in [
+        "battery",
+        "heat pumps",
+        "clinical trials",
+        "soil",
+        "open banking",
+        "audiobooks",
+        "referrals",
+        "culture",
+        "portfolio",
+        "newsletter",
+    ] {
         q.push(t.to_string());
     }
-    for t in ["data analyst london", "nurse educator", "product manager berlin", "coffee", "grant writer", "hiring", "remote work", "automation", "meet-up", "certifications"] {
+    for t in [
+        "data analyst london",
+        "nurse educator",
+        "product manager berlin",
+        "coffee",
+        "grant writer",
+        "hiring",
+        "remote work",
+        "automation",
+        "meet-up",
+        "certifications",
+    ] {
         q.push(t.to_string());
     }
-    for t in ["trends", "advice", "who else", "school", "career", "energy", "health", "lab", "studio", "partners"] {
+    for t in [
+        "trends", "advice", "who else", "school", "career", "energy", "health", "lab", "studio",
+        "partners",
+    ] {
         q.push(t.to_string());
     }
     q.truncate(100);
@@ -257,7 +329,9 @@ async fn bench(sizes: Vec<usize>, work_dir: Option<PathBuf>, runs: usize) -> Res
     };
     std::fs::create_dir_all(&work).map_err(internal)?;
     let now = Timestamp::from_millis(1_763_769_600_000); // 2025-11-22, fixed so runs compare
-    println!("| people | documents | seed s | open+first page (ms, p50 / p95) | in-process open+page ms | JSON baseline ms (p50) | ratio | peak RSS MB (vault / JSON) | search p50 / p95 / max ms | durable edit p50 / p99 / max ms | disk MB (vault / JSON export) | disk ratio |");
+    println!(
+        "| people | documents | seed s | open+first page (ms, p50 / p95) | in-process open+page ms | JSON baseline ms (p50) | ratio | peak RSS MB (vault / JSON) | search p50 / p95 / max ms | durable edit p50 / p99 / max ms | disk MB (vault / JSON export) | disk ratio |"
+    );
     println!("|---|---|---|---|---|---|---|---|---|---|---|---|");
     for people in sizes {
         let vault = work.join(format!("vault-{people}"));
@@ -278,15 +352,26 @@ async fn bench(sizes: Vec<usize>, work_dir: Option<PathBuf>, runs: usize) -> Res
         let mut search_ms = Vec::new();
         for q in queries(&all) {
             let t = Instant::now();
-            app.search(SearchRequest { query: q, kind: None, limit: Some(20) }).await?;
+            app.search(SearchRequest {
+                query: q,
+                kind: None,
+                limit: Some(20),
+            })
+            .await?;
             search_ms.push(t.elapsed().as_secs_f64() * 1e3);
         }
         // Durable edits: change one field of 200 people, each flushed before it returns.
-        let people_ids: Vec<_> = all.iter().filter(|r| r.kind() == Kind::Person).map(Record::id).take(200).collect();
+        let people_ids: Vec<_> = all
+            .iter()
+            .filter(|r| r.kind() == Kind::Person)
+            .map(Record::id)
+            .take(200)
+            .collect();
         let mut edit_ms = Vec::new();
         for (i, id) in people_ids.iter().enumerate() {
             let t = Instant::now();
-            app.update(*id, json!({ "role": format!("Edited role {i}") })).await?;
+            app.update(*id, json!({ "role": format!("Edited role {i}") }))
+                .await?;
             edit_ms.push(t.elapsed().as_secs_f64() * 1e3);
         }
         app.compact().await?;
@@ -300,9 +385,17 @@ async fn bench(sizes: Vec<usize>, work_dir: Option<PathBuf>, runs: usize) -> Res
         let mut open_inproc = Vec::new();
         let mut open_rss = 0;
         for _ in 0..runs {
-            let m = spawn_measured(&["--data-dir".as_ref(), vault.as_os_str(), "dev".as_ref(), "first-page".as_ref()])?;
+            let m = spawn_measured(&[
+                "--data-dir".as_ref(),
+                vault.as_os_str(),
+                "dev".as_ref(),
+                "first-page".as_ref(),
+            ])?;
             if m.report.items != 50.min(people) {
-                return Err(internal(format!("first page had {} people", m.report.items)));
+                return Err(internal(format!(
+                    "first page had {} people",
+                    m.report.items
+                )));
             }
             open_wall.push(m.wall_ms);
             open_inproc.push(m.report.first_page_ms);
@@ -311,11 +404,21 @@ async fn bench(sizes: Vec<usize>, work_dir: Option<PathBuf>, runs: usize) -> Res
         let mut base_wall = Vec::new();
         let mut base_rss = 0;
         for _ in 0..runs {
-            let m = spawn_measured(&["dev".as_ref(), "json-baseline".as_ref(), json_file.as_os_str()])?;
+            let m = spawn_measured(&[
+                "dev".as_ref(),
+                "json-baseline".as_ref(),
+                json_file.as_os_str(),
+            ])?;
             base_wall.push(m.wall_ms);
             base_rss = base_rss.max(m.report.peak_rss_kb);
         }
-        let (ow, oi, bw, s, e) = (sorted(open_wall), sorted(open_inproc), sorted(base_wall), sorted(search_ms), sorted(edit_ms));
+        let (ow, oi, bw, s, e) = (
+            sorted(open_wall),
+            sorted(open_inproc),
+            sorted(base_wall),
+            sorted(search_ms),
+            sorted(edit_ms),
+        );
         println!(
             "| {people} | {documents} | {:.1} | {:.0} / {:.0} | {:.0} | {:.0} | {:.2}× | {:.0} / {:.0} | {:.2} / {:.2} / {:.2} | {:.2} / {:.2} / {:.2} | {:.1} / {:.1} | {:.2}× |",
             seeded.seconds,

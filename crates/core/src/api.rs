@@ -275,7 +275,7 @@ impl Rapport {
         if r.kind() != kind {
             return Err(ApiError::new(
                 ErrorCode::NotFound,
-                format!("{id} is a {}, not a {}", r.kind().label(), kind.label()),
+                format!("{id} is {}, not {}", r.kind().a(), kind.a()),
             ));
         }
         Ok(r)

@@ -204,6 +204,12 @@ macro_rules! kinds {
             pub fn label(&self) -> &'static str {
                 match self { $(Kind::$variant => $label,)* }
             }
+            /// The label with "a" or "an" ("an organization").
+            pub fn a(&self) -> String {
+                let l = self.label();
+                let article = if l.starts_with(['a', 'e', 'i', 'o', 'u']) { "an" } else { "a" };
+                format!("{article} {l}")
+            }
             /// One byte per kind, used as an index prefix. Never reorder: it is stored.
             pub fn tag(&self) -> u8 {
                 match self { $(Kind::$variant => Kind::$variant as u8,)* }

@@ -144,10 +144,7 @@ pub fn validate(record: &Record, links: &dyn LinkCheck) -> Rule {
         }
         match links.kind_of(id) {
             None => fail(&field, format!("there is no {} with id {id}", want.label()))?,
-            Some(k) if k != want => fail(
-                &field,
-                format!("{id} is a {}, not a {}", k.label(), want.label()),
-            )?,
+            Some(k) if k != want => fail(&field, format!("{id} is {}, not {}", k.a(), want.a()))?,
             Some(_) => {}
         }
     }

@@ -1,0 +1,490 @@
+//! The `rapport` binary end to end: every command in its own process, on a temporary vault.
+
+use std::path::Path;
+use std::process::{Command, Output, Stdio};
+
+use serde_json::Value;
+
+struct Vault {
+    dir: tempfile::TempDir,
+}
+
+impl Vault {
+    fn new() -> Self {
+        Self {
+            dir: tempfile::tempdir().unwrap(),
+        }
+    }
+    fn path(&self) -> &Path {
+        self.dir.path()
+    }
+    fn cmd(&self, args: &[&str]) -> Output {
+        Command::new(env!("CARGO_BIN_EXE_rapport"))
+            .arg("--data-dir")
+            .arg(self.path().join("vault"))
+            .args(args)
+            .env_remove("RAPPORT_DATA_DIR")
+            .output()
+            .unwrap()
+    }
+    /// Runs a command that must succeed; returns its stdout.
+    fn ok(&self, args: &[&str]) -> String {
+        let out = self.cmd(args);
+        assert!(
+            out.status.success(),
+            "{args:?} failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8(out.stdout).unwrap()
+    }
+    fn json(&self, args: &[&str]) -> Value {
+        let mut a = args.to_vec();
+        a.push("--json");
+        serde_json::from_str(&self.ok(&a)).unwrap()
+    }
+    /// Runs a command that must fail with `code`; returns its stderr.
+    fn fails(&self, code: i32, args: &[&str]) -> String {
+        let out = self.cmd(args);
+        assert_eq!(
+            out.status.code(),
+            Some(code),
+            "{args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8(out.stderr).unwrap()
+    }
+    /// Everything the vault holds, as the CLI reports it.
+    fn snapshot(&self) -> Vec<Value> {
+        ["person", "org", "goal", "task", "question"]
+            .iter()
+            .map(|k| self.json(&[k, "list", "--limit", "1000"]))
+            .collect()
+    }
+}
+
+#[test]
+fn a_person_is_added_listed_shown_edited_and_removed_across_processes() {
+    let v = Vault::new();
+    let goal = v.ok(&[
+        "goal",
+        "add",
+        "--name",
+        "Data roles in climate",
+        "--role",
+        "Data analyst",
+    ]);
+    let id = v.ok(&[
+        "person",
+        "add",
+        "--name",
+        "Zoë Okonkwo",
+        "--org",
+        "Acme Energy",
+        "--role",
+        "Analyst",
+        "--email",
+        "zoe@acme.example.org",
+        "--email",
+        "zoe@home.example.org",
+        "--source",
+        "article",
+        "--source-detail",
+        "Quoted on heat pumps",
+        "--tag",
+        "alumni",
+        "--goal",
+        "Data roles in climate",
+        "--likelihood",
+        "4",
+    ]);
+    let id = id.trim();
+    assert_eq!(id.len(), 36, "prints the new id: {id}");
+
+    let list = v.json(&["person", "list"]);
+    let people = list.as_array().unwrap();
+    assert_eq!(people.len(), 1);
+    let p = &people[0];
+    assert_eq!(p["id"], id);
+    assert_eq!(p["kind"], "person");
+    assert_eq!(p["name"], "Zoë Okonkwo");
+    assert_eq!(p["emails"][1]["value"], "zoe@home.example.org");
+    assert_eq!(p["goal_ids"][0], goal.trim());
+    assert_eq!(p["likelihood"], 4);
+    assert!(
+        p["research_notes"].is_string() && p["created_at"].is_string(),
+        "every stored field is there"
+    );
+
+    let orgs = v.json(&["org", "list"]);
+    assert_eq!(
+        orgs[0]["name"], "Acme Energy",
+        "the organization was created from its name"
+    );
+    assert_eq!(p["organization_id"], orgs[0]["id"]);
+
+    let shown = v.json(&["person", "show", id]);
+    assert_eq!(&shown, p);
+    let text = v.ok(&["person", "show", id]);
+    assert!(
+        text.contains("Acme Energy"),
+        "text output names the organization: {text}"
+    );
+
+    let edited = v.json(&[
+        "person",
+        "edit",
+        id,
+        "--role",
+        "Senior analyst",
+        "--clear",
+        "tags",
+    ]);
+    assert_eq!(edited["role"], "Senior analyst");
+    assert_eq!(edited["tags"], serde_json::json!([]));
+    assert_eq!(
+        edited["emails"], p["emails"],
+        "fields not given stay as they were"
+    );
+
+    let second = v.ok(&[
+        "person",
+        "add",
+        "--name",
+        "Bea Costa",
+        "--org",
+        "acme energy",
+        "--referred-by",
+        id,
+    ]);
+    let bea = v.json(&["person", "show", second.trim()]);
+    assert_eq!(
+        bea["organization_id"], orgs[0]["id"],
+        "an existing organization is matched by name"
+    );
+    assert_eq!(bea["referred_by_id"], id);
+    assert_eq!(v.json(&["org", "list"]).as_array().unwrap().len(), 1);
+    assert_eq!(
+        v.json(&["person", "list", "--org", "Acme Energy"])
+            .as_array()
+            .unwrap()
+            .len(),
+        2
+    );
+
+    v.ok(&["person", "rm", id]);
+    let left = v.json(&["person", "list"]);
+    assert_eq!(left.as_array().unwrap().len(), 1);
+    assert!(v.fails(2, &["person", "show", id]).contains("was deleted"));
+}
+
+#[test]
+fn every_kind_has_the_same_commands() {
+    let v = Vault::new();
+    let org = v.ok(&[
+        "org",
+        "add",
+        "--name",
+        "Green Harbor",
+        "--industry",
+        "Energy",
+        "--motivation",
+        "5",
+        "--advocacy",
+        "yes",
+        "--postings",
+        "relevant",
+    ]);
+    let goal = v.ok(&[
+        "goal",
+        "add",
+        "--name",
+        "Energy modelling",
+        "--org",
+        "Green Harbor",
+        "--priority",
+        "1",
+    ]);
+    let task = v.ok(&[
+        "task",
+        "add",
+        "--title",
+        "Read their annual report",
+        "--type",
+        "research",
+        "--due",
+        "2026-12-01",
+    ]);
+    let q = v.ok(&[
+        "question",
+        "add",
+        "--title",
+        "What would you read first?",
+        "--category",
+        "resources",
+        "--tiara",
+        "resources",
+        "--suits",
+        "industry",
+    ]);
+    assert_eq!(v.json(&["org", "show", org.trim()])["motivation"], 5);
+    assert_eq!(
+        v.json(&["goal", "show", goal.trim()])["target_organization_id"],
+        org.trim()
+    );
+    let t = v.json(&["task", "edit", task.trim(), "--done", "2026-11-30"]);
+    assert_eq!(t["title"], "Read their annual report");
+    assert!(t["done_at"].as_str().unwrap().starts_with("2026-11-30"));
+    let hidden = v.json(&["question", "edit", q.trim(), "--hidden", "yes"]);
+    assert_eq!(hidden["hidden"], true);
+    for (kind, id) in [
+        ("org", &org),
+        ("goal", &goal),
+        ("task", &task),
+        ("question", &q),
+    ] {
+        v.ok(&[kind, "rm", id.trim()]);
+        v.fails(2, &[kind, "show", id.trim()]);
+    }
+    // A record of another kind is not shown under the wrong command.
+    let p = v.ok(&["person", "add", "--name", "Ada"]);
+    assert!(
+        v.fails(2, &["org", "show", p.trim()])
+            .contains("is a person, not an organization")
+    );
+}
+
+#[test]
+fn a_new_vault_has_the_question_bank_and_search_finds_every_field() {
+    let v = Vault::new();
+    let bank = v.json(&["question", "list", "--limit", "1000"]);
+    assert!(bank.as_array().unwrap().len() >= 60);
+    assert!(
+        bank.as_array()
+            .unwrap()
+            .iter()
+            .all(|q| q["title"].as_str().unwrap().ends_with('?'))
+    );
+    let id = v.ok(&[
+        "person",
+        "add",
+        "--name",
+        "Mei Tanaka",
+        "--notes",
+        "Runs the soil health meet-up in Osaka.",
+    ]);
+    let hits = v.json(&["search", "soil healt"]);
+    assert_eq!(hits[0]["id"], id.trim());
+    assert_eq!(hits[0]["name"], "Mei Tanaka");
+    let q_hits = v.json(&["search", "who else", "--kind", "question"]);
+    assert!(
+        q_hits
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|h| h["kind"] == "question")
+    );
+    assert!(v.ok(&["search", "zzzz-nothing"]).contains("Nothing found"));
+}
+
+#[test]
+fn bad_input_exits_2_names_the_field_and_changes_nothing() {
+    let v = Vault::new();
+    v.ok(&["person", "add", "--name", "Ada", "--org", "Acme"]);
+    let ada = v.json(&["person", "list"])[0]["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let before = v.snapshot();
+    let cases: Vec<(Vec<&str>, &str)> = vec![
+        (vec!["person", "add", "--name", ""], "name"),
+        (
+            vec![
+                "person",
+                "add",
+                "--name",
+                "Bob",
+                "--org",
+                "NewCo",
+                "--email",
+                "bob-at-example",
+            ],
+            "emails[0]",
+        ),
+        (
+            vec!["person", "add", "--name", "Bob", "--likelihood", "9"],
+            "likelihood",
+        ),
+        (
+            vec!["person", "add", "--name", "Bob", "--cadence", "2"],
+            "cadence_days",
+        ),
+        (
+            vec!["person", "add", "--name", "Bob", "--source", "pigeon"],
+            "source",
+        ),
+        (
+            vec![
+                "person",
+                "add",
+                "--name",
+                "Bob",
+                "--referred-by",
+                "01938f2e-7c1a-7b3e-9a51-3c2f1d0e4b6a",
+            ],
+            "referred_by_id",
+        ),
+        (
+            vec!["person", "add", "--name", "Bob", "--time-zone", "Mars/Base"],
+            "time_zone",
+        ),
+        (
+            vec!["person", "add", "--name", "Bob", "--link", "not a url"],
+            "links[0]",
+        ),
+        (
+            vec!["person", "add", "--name", "Bob", "--goal", "No such goal"],
+            "goal",
+        ),
+        (vec!["person", "edit", &ada, "--email", "x"], "emails[0]"),
+        (vec!["person", "edit", &ada, "--clear", "id"], "id"),
+        (vec!["person", "edit", &ada, "--clear", "colour"], "colour"),
+        (vec!["person", "edit", &ada], "fields"),
+        (vec!["person", "show", "not-an-id"], "id"),
+        (
+            vec!["person", "rm", "01938f2e-7c1a-7b3e-9a51-3c2f1d0e4b6a"],
+            "no record",
+        ),
+        (
+            vec!["org", "add", "--name", "X", "--motivation", "7"],
+            "motivation",
+        ),
+        (
+            vec!["org", "add", "--name", "X", "--advocacy", "maybe"],
+            "advocacy",
+        ),
+        (
+            vec!["task", "add", "--title", "T", "--due", "next week"],
+            "due",
+        ),
+        (vec!["person", "list", "--sort", "height"], "sort"),
+        (vec!["search", "x", "--kind", "planet"], "kind"),
+    ];
+    for (args, field) in cases {
+        let err = v.fails(2, &args);
+        assert_eq!(err.lines().count(), 1, "{args:?}: one line, got {err:?}");
+        assert!(
+            err.contains(field),
+            "{args:?}: '{err}' should name '{field}'"
+        );
+    }
+    assert_eq!(v.snapshot(), before, "bad input changed nothing");
+    // Not valid UTF-8 on the command line.
+    use std::os::unix::ffi::OsStrExt;
+    let out = Command::new(env!("CARGO_BIN_EXE_rapport"))
+        .arg("--data-dir")
+        .arg(v.path().join("vault"))
+        .args(["person", "add", "--name"])
+        .arg(std::ffi::OsStr::from_bytes(b"Ad\xffa"))
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(v.snapshot(), before);
+}
+
+#[test]
+fn a_second_process_on_the_same_vault_is_refused_with_the_holders_pid() {
+    let v = Vault::new();
+    v.ok(&["person", "add", "--name", "Ada"]);
+    let mut holder = Command::new(env!("CARGO_BIN_EXE_rapport"))
+        .arg("--data-dir")
+        .arg(v.path().join("vault"))
+        .args(["dev", "hold"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut line = String::new();
+    use std::io::BufRead;
+    std::io::BufReader::new(holder.stdout.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    assert!(line.starts_with("ready"), "{line}");
+    let started = std::time::Instant::now();
+    let err = v.fails(1, &["person", "list"]);
+    assert!(
+        started.elapsed() < std::time::Duration::from_secs(5),
+        "refused at once, not after a hang"
+    );
+    assert!(
+        err.contains(&format!("already open by pid {}", holder.id())),
+        "{err}"
+    );
+    drop(holder.stdin.take());
+    assert!(holder.wait().unwrap().success());
+    assert_eq!(
+        v.json(&["person", "list"])[0]["name"],
+        "Ada",
+        "usable again once the holder is gone"
+    );
+}
+
+#[test]
+fn doctor_reports_a_consistent_vault_and_rebuilds() {
+    let v = Vault::new();
+    v.ok(&["dev", "seed", "--people", "30", "--now", "2026-11-01"]);
+    let report = v.json(&["doctor"]);
+    assert_eq!(report["records_missing"], 0);
+    assert!(report["documents"].as_u64().unwrap() > 100);
+    let rebuilt = v.json(&["doctor", "--rebuild"]);
+    assert_eq!(rebuilt["documents"], report["documents"]);
+    assert!(v.ok(&["doctor"]).contains("consistent"));
+    assert_eq!(
+        v.json(&["search", "alumni"])
+            .as_array()
+            .map(Vec::len)
+            .unwrap_or(0)
+            > 0,
+        true
+    );
+}
+
+#[test]
+fn seeding_is_deterministic_and_proportioned() {
+    let a = Vault::new();
+    let b = Vault::new();
+    for v in [&a, &b] {
+        v.ok(&[
+            "dev",
+            "seed",
+            "--people",
+            "40",
+            "--seed",
+            "7",
+            "--now",
+            "2026-11-01",
+        ]);
+    }
+    assert_eq!(a.snapshot(), b.snapshot(), "same seed, same vault");
+    let count = |kind: &str| {
+        a.json(&[kind, "list", "--limit", "1000"])
+            .as_array()
+            .unwrap()
+            .len()
+    };
+    assert_eq!(count("person"), 40);
+    assert_eq!(count("org"), 8);
+    assert_eq!(count("goal"), 10);
+    assert_eq!(count("task"), 80);
+    let c = Vault::new();
+    c.ok(&[
+        "dev",
+        "seed",
+        "--people",
+        "40",
+        "--seed",
+        "8",
+        "--now",
+        "2026-11-01",
+    ]);
+    assert_ne!(a.snapshot(), c.snapshot(), "another seed, another vault");
+}
