@@ -20,10 +20,7 @@ pub fn link_field(from: Kind, to: Kind) -> Option<&'static str> {
 }
 
 fn no_link(from: Kind, to: Kind) -> ValidationError {
-    ValidationError::new(
-        "to",
-        format!("a {} cannot be linked to a {}", from.label(), to.label()),
-    )
+    ValidationError::new("to", format!("{} cannot be linked to {}", from.a(), to.a()))
 }
 
 impl Body {
