@@ -243,10 +243,10 @@ impl ToFields for PersonFields {
         let mut m = Map::new();
         set(&mut m, "name", self.name.clone().map(Value::from));
         set(&mut m, "role", self.role.clone().map(Value::from));
-        if let Some(org) = &self.org {
-            if let Some(id) = find(app, "org", Kind::Organization, org).await? {
-                m.insert("organization_id".into(), json!(id));
-            }
+        if let Some(org) = &self.org
+            && let Some(id) = find(app, "org", Kind::Organization, org).await?
+        {
+            m.insert("organization_id".into(), json!(id));
         }
         set(&mut m, "emails", points(&self.emails));
         set(&mut m, "phones", points(&self.phones));

@@ -144,19 +144,19 @@ pub async fn list(
             cut(r.body.display_name(), 40),
             cut(&summary(r), 28)
         );
-        if let Body::Person(p) = &r.body {
-            if let Some(org) = p.organization_id {
-                if !org_names.contains_key(&org) {
-                    let name = app
-                        .get(org)
-                        .await
-                        .map(|o| o.body.display_name().to_string())
-                        .unwrap_or_default();
-                    org_names.insert(org, name);
-                }
-                line.push_str("  ");
-                line.push_str(&cut(&org_names[&org], 30));
+        if let Body::Person(p) = &r.body
+            && let Some(org) = p.organization_id
+        {
+            if let std::collections::hash_map::Entry::Vacant(e) = org_names.entry(org) {
+                let name = app
+                    .get(org)
+                    .await
+                    .map(|o| o.body.display_name().to_string())
+                    .unwrap_or_default();
+                e.insert(name);
             }
+            line.push_str("  ");
+            line.push_str(&cut(&org_names[&org], 30));
         }
         println!("{}", line.trim_end());
     }

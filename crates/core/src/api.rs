@@ -454,10 +454,10 @@ struct StoreLinks<'a>(&'a Store, Option<&'a Record>);
 
 impl LinkCheck for StoreLinks<'_> {
     fn kind_of(&self, id: RecordId) -> Option<Kind> {
-        if let Some(cur) = self.1 {
-            if let Some((_, _, kind)) = cur.body.links().into_iter().find(|(_, l, _)| *l == id) {
-                return Some(kind);
-            }
+        if let Some(cur) = self.1
+            && let Some((_, _, kind)) = cur.body.links().into_iter().find(|(_, l, _)| *l == id)
+        {
+            return Some(kind);
         }
         self.0.kind_of(id).ok().flatten()
     }

@@ -58,7 +58,7 @@ impl From<StoreError> for ApiError {
                 ErrorCode::AlreadyOpen
             }
             StoreError::Rejected(_) => ErrorCode::Validation,
-            StoreError::Model(ModelError::Invalid(_)) => ErrorCode::Validation,
+            StoreError::Model(m) if matches!(**m, ModelError::Invalid(_)) => ErrorCode::Validation,
             _ => ErrorCode::Storage,
         };
         Self::new(code, e.to_string())

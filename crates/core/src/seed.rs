@@ -227,9 +227,9 @@ fn prose(rng: &mut ChaCha8Rng, name: &str, min: usize, max: usize) -> String {
     while out.len() < target {
         let s = pick(rng, SENTENCES)
             .replace("{name}", name)
-            .replace("{city}", *pick(rng, CITIES))
+            .replace("{city}", pick::<&str>(rng, CITIES))
             .replace("{industry}", &pick(rng, INDUSTRIES).to_lowercase())
-            .replace("{topic}", *pick(rng, TOPICS))
+            .replace("{topic}", pick::<&str>(rng, TOPICS))
             .replace("{n}", &rng.gen_range(4..40).to_string());
         if !out.is_empty() {
             out.push(if rng.gen_bool(0.2) { '\n' } else { ' ' });

@@ -134,10 +134,10 @@ impl Timestamp {
         if let Ok(t) = s.parse::<jiff::Timestamp>() {
             return Ok(Self::from_jiff(t));
         }
-        if let Ok(d) = s.parse::<jiff::civil::Date>() {
-            if let Ok(z) = d.to_zoned(jiff::tz::TimeZone::UTC) {
-                return Ok(Self::from_jiff(z.timestamp()));
-            }
+        if let Ok(d) = s.parse::<jiff::civil::Date>()
+            && let Ok(z) = d.to_zoned(jiff::tz::TimeZone::UTC)
+        {
+            return Ok(Self::from_jiff(z.timestamp()));
         }
         Err(format!(
             "'{s}' is not a date or time (use 2026-11-22 or 2026-11-22T09:30:00Z)"

@@ -51,17 +51,17 @@ pub fn validate(record: &Record, links: &dyn LinkCheck) -> Rule {
             one_to_five("likelihood", p.likelihood)?;
             tags(&p.tags)?;
             prose("research_notes", p.research_notes.as_str())?;
-            if let Some(days) = p.cadence_days {
-                if !CADENCE_DAYS.contains(&days) {
-                    fail(
-                        "cadence_days",
-                        format!(
-                            "{days} is out of range: check in every {} to {} days",
-                            CADENCE_DAYS.start(),
-                            CADENCE_DAYS.end()
-                        ),
-                    )?;
-                }
+            if let Some(days) = p.cadence_days
+                && !CADENCE_DAYS.contains(&days)
+            {
+                fail(
+                    "cadence_days",
+                    format!(
+                        "{days} is out of range: check in every {} to {} days",
+                        CADENCE_DAYS.start(),
+                        CADENCE_DAYS.end()
+                    ),
+                )?;
             }
             if p.referred_by_id == Some(record.id()) {
                 fail(
@@ -90,22 +90,22 @@ pub fn validate(record: &Record, links: &dyn LinkCheck) -> Rule {
         Body::Meeting(m) => {
             time_zone("time_zone", &m.time_zone)?;
             short("place", &m.place)?;
-            if let Some(min) = m.planned_minutes {
-                if !MEETING_MINUTES.contains(&min) {
-                    fail(
-                        "planned_minutes",
-                        format!(
-                            "{min} minutes is out of range: plan {} to {} minutes (15, 20 or 30 is usual)",
-                            MEETING_MINUTES.start(),
-                            MEETING_MINUTES.end()
-                        ),
-                    )?;
-                }
+            if let Some(min) = m.planned_minutes
+                && !MEETING_MINUTES.contains(&min)
+            {
+                fail(
+                    "planned_minutes",
+                    format!(
+                        "{min} minutes is out of range: plan {} to {} minutes (15, 20 or 30 is usual)",
+                        MEETING_MINUTES.start(),
+                        MEETING_MINUTES.end()
+                    ),
+                )?;
             }
-            if let (Some(s), Some(e)) = (m.started_at, m.ended_at) {
-                if e < s {
-                    fail("ended_at", "the meeting cannot end before it started")?;
-                }
+            if let (Some(s), Some(e)) = (m.started_at, m.ended_at)
+                && e < s
+            {
+                fail("ended_at", "the meeting cannot end before it started")?;
             }
             prose("agenda", m.agenda.as_str())?;
             prose("notes", m.notes.as_str())?;
@@ -122,13 +122,13 @@ pub fn validate(record: &Record, links: &dyn LinkCheck) -> Rule {
         Body::Outreach(o) => {
             short("subject", &o.subject)?;
             prose("body", o.body.as_str())?;
-            if let (Some(s), Some(r)) = (o.sent_at, o.replied_at) {
-                if r < s {
-                    fail(
-                        "replied_at",
-                        "the reply cannot come before the message was sent",
-                    )?;
-                }
+            if let (Some(s), Some(r)) = (o.sent_at, o.replied_at)
+                && r < s
+            {
+                fail(
+                    "replied_at",
+                    "the reply cannot come before the message was sent",
+                )?;
             }
         }
         Body::Task(t) => prose("notes", t.notes.as_str())?,
@@ -168,10 +168,10 @@ fn name(field: &str, value: &str) -> Rule {
 }
 
 fn short(field: &str, value: &Option<String>) -> Rule {
-    if let Some(v) = value {
-        if v.chars().count() > MAX_SHORT_CHARS {
-            return fail(field, format!("longer than {MAX_SHORT_CHARS} characters"));
-        }
+    if let Some(v) = value
+        && v.chars().count() > MAX_SHORT_CHARS
+    {
+        return fail(field, format!("longer than {MAX_SHORT_CHARS} characters"));
     }
     Ok(())
 }
@@ -286,13 +286,13 @@ fn url(field: &str, value: &str) -> Rule {
 }
 
 fn time_zone(field: &str, value: &Option<String>) -> Rule {
-    if let Some(tz) = value {
-        if jiff::tz::TimeZone::get(tz).is_err() {
-            return fail(
-                field,
-                format!("'{tz}' is not a time zone (use an IANA name such as Europe/Paris)"),
-            );
-        }
+    if let Some(tz) = value
+        && jiff::tz::TimeZone::get(tz).is_err()
+    {
+        return fail(
+            field,
+            format!("'{tz}' is not a time zone (use an IANA name such as Europe/Paris)"),
+        );
     }
     Ok(())
 }

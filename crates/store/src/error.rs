@@ -14,11 +14,11 @@ pub enum StoreError {
         source: std::io::Error,
     },
     #[error("database error: {0}")]
-    Db(#[from] sled::Error),
+    Db(Box<sled::Error>),
     #[error("document error: {0}")]
-    Automerge(#[from] automerge::AutomergeError),
+    Automerge(Box<automerge::AutomergeError>),
     #[error(transparent)]
-    Model(#[from] rapport_model::ModelError),
+    Model(Box<rapport_model::ModelError>),
     #[error("search index error: {0}")]
     Search(String),
     #[error("stored data is damaged: {0} (run `rapport doctor --rebuild`)")]
@@ -33,6 +33,25 @@ impl StoreError {
             path: path.into(),
             source,
         }
+    }
+}
+
+// Boxed so every `Result` of the store stays small (these errors are rare and large).
+impl From<sled::Error> for StoreError {
+    fn from(e: sled::Error) -> Self {
+        Self::Db(Box::new(e))
+    }
+}
+
+impl From<automerge::AutomergeError> for StoreError {
+    fn from(e: automerge::AutomergeError) -> Self {
+        Self::Automerge(Box::new(e))
+    }
+}
+
+impl From<rapport_model::ModelError> for StoreError {
+    fn from(e: rapport_model::ModelError) -> Self {
+        Self::Model(Box::new(e))
     }
 }
 

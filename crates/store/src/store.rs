@@ -286,9 +286,7 @@ impl Store {
                 ListOrder::Name => {
                     items.sort_by_cached_key(|r| keys::name_key(r.body.display_name()))
                 }
-                ListOrder::Updated => {
-                    items.sort_by(|a, b| b.meta.updated_at.cmp(&a.meta.updated_at))
-                }
+                ListOrder::Updated => items.sort_by_key(|r| std::cmp::Reverse(r.meta.updated_at)),
             }
         }
         let next = if more {
@@ -359,11 +357,11 @@ impl Store {
     pub fn refresh_search(&self) -> Result<()> {
         let seq = lock(&self.writes)?.seq;
         let mut guard = self.search_index(seq)?;
-        if let Some(index) = guard.as_mut() {
-            if index.is_dirty() {
-                index.commit(seq)?;
-                self.trim_pending(index.committed_seq())?;
-            }
+        if let Some(index) = guard.as_mut()
+            && index.is_dirty()
+        {
+            index.commit(seq)?;
+            self.trim_pending(index.committed_seq())?;
         }
         Ok(())
     }
@@ -895,15 +893,14 @@ impl Store {
 impl Drop for Store {
     fn drop(&mut self) {
         // Best effort: a crash instead of this is covered by the pending-search entries.
-        if let Ok(mut guard) = self.search.lock() {
-            if let Some(index) = guard.as_mut() {
-                if index.is_dirty() {
-                    let seq = self.writes.lock().map(|w| w.seq).unwrap_or(0);
-                    if index.commit(seq).is_ok() {
-                        let _ = self.trim_pending(seq);
-                        let _ = self.kv.flush();
-                    }
-                }
+        if let Ok(mut guard) = self.search.lock()
+            && let Some(index) = guard.as_mut()
+            && index.is_dirty()
+        {
+            let seq = self.writes.lock().map(|w| w.seq).unwrap_or(0);
+            if index.commit(seq).is_ok() {
+                let _ = self.trim_pending(seq);
+                let _ = self.kv.flush();
             }
         }
     }
@@ -927,7 +924,7 @@ fn decode_cursor(c: &str) -> Result<Vec<u8>> {
             "'{c}' is not a list cursor (pass the `next` of the previous page)"
         ))
     };
-    if c.len() % 2 != 0 || c.len() > 512 {
+    if !c.len().is_multiple_of(2) || c.len() > 512 {
         return Err(bad());
     }
     (0..c.len())

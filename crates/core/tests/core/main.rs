@@ -1,5 +1,7 @@
 //! The application API through its typed async operations, with an injected clock.
 
+#![allow(clippy::unwrap_used)] // tests fail loudly on purpose
+
 use std::sync::Arc;
 
 use rapport_core::model::{Body, Kind, Organization, Person, Timestamp};
@@ -339,10 +341,10 @@ async fn a_bulk_write_is_validated_as_a_whole() {
         now: Timestamp::from_millis(T0),
     });
     let mut broken = records.clone();
-    if let Some(r) = broken.iter_mut().find(|r| r.kind() == Kind::Person) {
-        if let Body::Person(p) = &mut r.body {
-            p.emails = vec![rapport_core::model::ContactPoint::new("broken")];
-        }
+    if let Some(r) = broken.iter_mut().find(|r| r.kind() == Kind::Person)
+        && let Body::Person(p) = &mut r.body
+    {
+        p.emails = vec![rapport_core::model::ContactPoint::new("broken")];
     }
     let e = app.write_all(broken).await.unwrap_err();
     assert!(e.message.starts_with("emails[0]"), "{}", e.message);

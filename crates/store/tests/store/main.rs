@@ -1,5 +1,7 @@
 //! The store on sled and in memory: conformance, projections, durability, search, locking.
 
+#![allow(clippy::unwrap_used)] // tests fail loudly on purpose
+
 mod common;
 mod conformance;
 mod durability;
