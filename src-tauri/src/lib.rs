@@ -4,17 +4,37 @@
 use std::sync::Arc;
 
 use rapport_core::model::Kind;
-use rapport_core::{ApiError, ListRequest, ListResponse, Rapport, SearchRequest, SearchResponse, SystemClock};
+use rapport_core::{
+    ApiError, ListRequest, ListResponse, Rapport, SearchRequest, SearchResponse, SystemClock,
+};
 use tauri::Manager;
 
 #[tauri::command]
-async fn list_records(app: tauri::State<'_, Rapport>, kind: Kind, limit: Option<usize>) -> Result<ListResponse, ApiError> {
-    app.list(ListRequest { kind: Some(kind), limit, ..Default::default() }).await
+async fn list_records(
+    app: tauri::State<'_, Rapport>,
+    kind: Kind,
+    limit: Option<usize>,
+) -> Result<ListResponse, ApiError> {
+    app.list(ListRequest {
+        kind: Some(kind),
+        limit,
+        ..Default::default()
+    })
+    .await
 }
 
 #[tauri::command]
-async fn search(app: tauri::State<'_, Rapport>, query: String, limit: Option<usize>) -> Result<SearchResponse, ApiError> {
-    app.search(SearchRequest { query, kind: None, limit }).await
+async fn search(
+    app: tauri::State<'_, Rapport>,
+    query: String,
+    limit: Option<usize>,
+) -> Result<SearchResponse, ApiError> {
+    app.search(SearchRequest {
+        query,
+        kind: None,
+        limit,
+    })
+    .await
 }
 
 /// The vault's directory: `RAPPORT_DATA_DIR`, or the platform's data directory for the app.
@@ -22,17 +42,23 @@ fn data_dir(handle: &tauri::AppHandle) -> Result<std::path::PathBuf, String> {
     if let Some(dir) = std::env::var_os("RAPPORT_DATA_DIR") {
         return Ok(dir.into());
     }
-    handle.path().app_data_dir().map_err(|e| format!("no data directory: {e}"))
+    handle
+        .path()
+        .app_data_dir()
+        .map_err(|e| format!("no data directory: {e}"))
 }
 
 #[cfg_attr(mobile, tauri::mobile_entry_point)]
 pub fn run() {
-    tracing_subscriber::fmt().with_env_filter(tracing_subscriber::EnvFilter::from_env("RAPPORT_LOG")).init();
+    tracing_subscriber::fmt()
+        .with_env_filter(tracing_subscriber::EnvFilter::from_env("RAPPORT_LOG"))
+        .init();
     let result = tauri::Builder::default()
         .setup(|app| {
             let dir = data_dir(app.handle())?;
-            let rapport = tauri::async_runtime::block_on(Rapport::open(&dir, Arc::new(SystemClock)))
-                .map_err(|e| e.message)?;
+            let rapport =
+                tauri::async_runtime::block_on(Rapport::open(&dir, Arc::new(SystemClock)))
+                    .map_err(|e| e.message)?;
             app.manage(rapport);
             Ok(())
         })

@@ -506,7 +506,7 @@ pub async fn run<F: Args + ToFields>(
             if json {
                 output::record(&app, &r, true).await
             } else {
-                println!("{}", r.id());
+                say!("{}", r.id());
                 Ok(())
             }
         }
@@ -578,7 +578,7 @@ pub async fn run<F: Args + ToFields>(
             if json {
                 output::record(&app, &r, true).await
             } else {
-                println!("deleted {} '{}'", kind.label(), r.body.display_name());
+                say!("deleted {} '{}'", kind.label(), r.body.display_name());
                 Ok(())
             }
         }

@@ -72,11 +72,13 @@ pub async fn run(dir: Option<PathBuf>, cmd: DevCommand, json: bool) -> Result<()
             let app = Rapport::open(&data_dir(dir)?, Arc::new(FixedClock::new(now))).await?;
             let report = seed_vault(&app, people, seed, now, true).await?;
             if json {
-                println!("{}", json!(report));
+                say!("{}", json!(report));
             } else {
-                println!(
+                say!(
                     "seeded {} records ({} people) in {:.1} s",
-                    report.records, people, report.seconds
+                    report.records,
+                    people,
+                    report.seconds
                 );
             }
             Ok(())
@@ -109,7 +111,7 @@ pub async fn run(dir: Option<PathBuf>, cmd: DevCommand, json: bool) -> Result<()
                     .map(|r| r.body.display_name().to_string()),
                 peak_rss_kb: peak_rss_kb(),
             };
-            println!("{}", serde_json::to_string(&report).map_err(internal)?);
+            say!("{}", serde_json::to_string(&report).map_err(internal)?);
             Ok(())
         }
         DevCommand::JsonBaseline { file } => {
@@ -129,12 +131,12 @@ pub async fn run(dir: Option<PathBuf>, cmd: DevCommand, json: bool) -> Result<()
                 first: people.first().map(|r| r.body.display_name().to_string()),
                 peak_rss_kb: peak_rss_kb(),
             };
-            println!("{}", serde_json::to_string(&report).map_err(internal)?);
+            say!("{}", serde_json::to_string(&report).map_err(internal)?);
             Ok(())
         }
         DevCommand::Hold => {
             let _app = Rapport::open(&data_dir(dir)?, Arc::new(SystemClock)).await?;
-            println!("ready {}", std::process::id());
+            say!("ready {}", std::process::id());
             let _ = std::io::stdout().flush();
             let _ = tokio::task::spawn_blocking(|| {
                 std::io::copy(&mut std::io::stdin(), &mut std::io::sink())
@@ -329,10 +331,10 @@ async fn bench(sizes: Vec<usize>, work_dir: Option<PathBuf>, runs: usize) -> Res
     };
     std::fs::create_dir_all(&work).map_err(internal)?;
     let now = Timestamp::from_millis(1_763_769_600_000); // 2025-11-22, fixed so runs compare
-    println!(
+    say!(
         "| people | documents | seed s | open+first page (ms, p50 / p95) | in-process open+page ms | JSON baseline ms (p50) | ratio | peak RSS MB (vault / JSON) | search p50 / p95 / max ms | durable edit p50 / p99 / max ms | disk MB (vault / JSON export) | disk ratio |"
     );
-    println!("|---|---|---|---|---|---|---|---|---|---|---|---|");
+    say!("|---|---|---|---|---|---|---|---|---|---|---|---|");
     for people in sizes {
         let vault = work.join(format!("vault-{people}"));
         let _ = std::fs::remove_dir_all(&vault);
@@ -419,7 +421,7 @@ async fn bench(sizes: Vec<usize>, work_dir: Option<PathBuf>, runs: usize) -> Res
             sorted(search_ms),
             sorted(edit_ms),
         );
-        println!(
+        say!(
             "| {people} | {documents} | {:.1} | {:.0} / {:.0} | {:.0} | {:.0} | {:.2}× | {:.0} / {:.0} | {:.2} / {:.2} / {:.2} | {:.2} / {:.2} / {:.2} | {:.1} / {:.1} | {:.2}× |",
             seeded.seconds,
             percentile(&ow, 50.0),

@@ -2,6 +2,20 @@
 //!
 //! Exit codes: 0 success; 2 bad input (a one-line message naming the field); 1 anything else.
 
+/// Prints a line on stdout. A closed stdout (`rapport person list | head -1`) ends the program
+/// quietly instead of panicking: whatever the command changed is already on disk.
+macro_rules! say {
+    ($($t:tt)*) => { $crate::say_line(format_args!($($t)*)) };
+}
+
+pub(crate) fn say_line(args: std::fmt::Arguments) {
+    use std::io::Write;
+    let mut out = std::io::stdout().lock();
+    if writeln!(out, "{args}").and_then(|()| out.flush()).is_err() {
+        std::process::exit(0);
+    }
+}
+
 mod args;
 mod dev;
 mod output;
@@ -69,6 +83,10 @@ enum Command {
         /// Rebuild the projections (lists, indexes, search) from the documents.
         #[arg(long)]
         rebuild: bool,
+        /// Fold every document's changes into one snapshot and rewrite the database files,
+        /// giving back the space old versions hold.
+        #[arg(long)]
+        compact: bool,
     },
     /// Tools for development: synthetic data and benchmarks.
     #[command(subcommand)]
@@ -174,10 +192,22 @@ async fn run(cli: Cli) -> Result<(), ApiError> {
             let r = app.unlink(req).await?;
             output::record(&app, &r, json).await
         }
-        Command::Doctor { rebuild } => {
+        Command::Doctor { rebuild, compact } => {
+            if compact {
+                let dir = data_dir(cli.data_dir.clone())?;
+                let (before, after) = Rapport::compact_closed(&dir, Arc::new(SystemClock)).await?;
+                if !json {
+                    say!(
+                        "compacted: {:.1} MB → {:.1} MB",
+                        before as f64 / 1e6,
+                        after as f64 / 1e6
+                    );
+                }
+            }
             let app = open(cli.data_dir).await?;
             let report = app.doctor(rebuild).await?;
-            output::doctor(&report, rebuild, json)
+            let stats = app.stats().await?;
+            output::doctor(&report, &stats, rebuild, json)
         }
         Command::Dev(c) => dev::run(cli.data_dir, c, json).await,
     }

@@ -1,13 +1,15 @@
 //! How results are printed: readable text by default, JSON with `--json`.
 
 use rapport_core::model::{Body, Kind, Record};
-use rapport_core::{ApiError, CheckReport, ErrorCode, ListResponse, Rapport, SearchHit};
+use rapport_core::{
+    ApiError, CheckReport, ErrorCode, ListResponse, Rapport, SearchHit, StoreStats,
+};
 use serde_json::Value;
 
 fn print_json(v: &impl serde::Serialize) -> Result<(), ApiError> {
     let s = serde_json::to_string_pretty(v)
         .map_err(|e| ApiError::new(ErrorCode::Internal, e.to_string()))?;
-    println!("{s}");
+    say!("{s}");
     Ok(())
 }
 
@@ -64,12 +66,12 @@ pub async fn record(app: &Rapport, r: &Record, json: bool) -> Result<(), ApiErro
             other => scalar(other),
         };
         if text.contains('\n') {
-            println!("{k:width$}:");
+            say!("{k:width$}:");
             for line in text.lines() {
-                println!("  {line}");
+                say!("  {line}");
             }
         } else {
-            println!("{k:width$}: {text}");
+            say!("{k:width$}: {text}");
         }
     }
     Ok(())
@@ -129,7 +131,7 @@ pub async fn list(
         return print_json(&page.items);
     }
     if page.items.is_empty() {
-        println!(
+        say!(
             "No {}s yet. Add one with `rapport {} add`.",
             kind.label(),
             cli_word(kind)
@@ -158,15 +160,15 @@ pub async fn list(
             line.push_str("  ");
             line.push_str(&cut(&org_names[&org], 30));
         }
-        println!("{}", line.trim_end());
+        say!("{}", line.trim_end());
     }
     match &page.next {
-        Some(next) => println!(
+        Some(next) => say!(
             "— {} of {}; next page: --after {next}",
             page.items.len(),
             page.total
         ),
-        None => println!("— {} of {}", page.items.len(), page.total),
+        None => say!("— {} of {}", page.items.len(), page.total),
     }
     Ok(())
 }
@@ -190,10 +192,10 @@ pub async fn hits(app: &Rapport, hits: &[SearchHit], json: bool) -> Result<(), A
         return print_json(&records);
     }
     if hits.is_empty() {
-        println!("Nothing found.");
+        say!("Nothing found.");
     }
     for h in hits {
-        println!(
+        say!(
             "{:<36}  {:<12}  {}",
             h.id.to_string(),
             h.kind.as_str(),
@@ -203,15 +205,36 @@ pub async fn hits(app: &Rapport, hits: &[SearchHit], json: bool) -> Result<(), A
     Ok(())
 }
 
-pub fn doctor(report: &CheckReport, rebuilt: bool, json: bool) -> Result<(), ApiError> {
+pub fn doctor(
+    report: &CheckReport,
+    stats: &StoreStats,
+    rebuilt: bool,
+    json: bool,
+) -> Result<(), ApiError> {
     if json {
-        return print_json(report);
+        let mut v = serde_json::to_value(report)
+            .map_err(|e| ApiError::new(ErrorCode::Internal, e.to_string()))?;
+        v["storage"] = serde_json::to_value(stats)
+            .map_err(|e| ApiError::new(ErrorCode::Internal, e.to_string()))?;
+        return print_json(&v);
     }
-    println!("documents: {}", report.documents);
+    let mb = |b: u64| b as f64 / 1e6;
+    say!(
+        "documents: {} ({:.1} MB, {} pending changes)",
+        report.documents,
+        mb(stats.document_bytes),
+        stats.change_chunks
+    );
+    say!(
+        "records:   {:.1} MB of JSON, {} index entries",
+        mb(stats.record_bytes),
+        stats.index_entries
+    );
+    say!("disk:      {:.1} MB", mb(stats.disk_bytes));
     if report.is_clean() {
-        println!("projections: consistent with the documents");
+        say!("projections: consistent with the documents");
     } else {
-        println!(
+        say!(
             "projections: {} records differ, {} missing, {} orphaned; {} index entries missing, {} stray",
             report.records_mismatched,
             report.records_missing,
@@ -220,12 +243,12 @@ pub fn doctor(report: &CheckReport, rebuilt: bool, json: bool) -> Result<(), Api
             report.index_keys_stray
         );
         for d in &report.unreadable_documents {
-            println!("unreadable document: {d}");
+            say!("unreadable document: {d}");
         }
         if rebuilt {
-            println!("rebuilt: the projections now match the documents");
+            say!("rebuilt: the projections now match the documents");
         } else {
-            println!("run `rapport doctor --rebuild` to rebuild them from the documents");
+            say!("run `rapport doctor --rebuild` to rebuild them from the documents");
         }
     }
     Ok(())

@@ -113,6 +113,22 @@ impl Rapport {
         Ok(app)
     }
 
+    /// Compacts a closed vault: folds every document's changes into its snapshot, then rewrites
+    /// the database files so the space old versions held goes back to the disk. Returns the
+    /// database's bytes before and after.
+    pub async fn compact_closed(dir: &Path, clock: Arc<dyn Clock>) -> Result<(u64, u64), ApiError> {
+        {
+            let app = Self::open(dir, clock).await?;
+            app.compact().await?;
+        }
+        let dir = dir.to_path_buf();
+        blocking(move || {
+            let (_store, before, after) = Store::open_rewritten(&dir, StoreOptions::default())?;
+            Ok((before, after))
+        })
+        .await
+    }
+
     /// A vault in memory only.
     pub async fn in_memory(clock: Arc<dyn Clock>) -> Result<Self, ApiError> {
         let app = Self {

@@ -171,14 +171,83 @@ impl SledKv {
     /// Opens (or creates) the database in `dir`. `cache_bytes` bounds sled's page cache; sled's
     /// own background flush is off because the store flushes before acknowledging each write.
     pub fn open(dir: &Path, cache_bytes: u64) -> Result<Self> {
-        #[allow(clippy::disallowed_methods)] // this is the one place that opens sled
-        let db = sled::Config::new()
-            .path(dir)
-            .cache_capacity(cache_bytes)
-            .flush_every_ms(None)
-            .open()?;
-        Ok(Self { db })
+        finish_rewrite(dir)?;
+        Ok(Self {
+            db: open_db(dir, cache_bytes)?,
+        })
     }
+
+    /// Rewrites the database in `dir` into fresh files, leaving behind the space sled's log holds
+    /// for old versions (sled reuses that space but never gives it back). The copy is made beside
+    /// the database and swapped in by renaming, so a crash at any point leaves one whole
+    /// database: the old one, or the new one (see [`finish_rewrite`]). Returns the bytes on disk
+    /// before and after.
+    pub fn rewrite(dir: &Path, cache_bytes: u64) -> Result<(u64, u64)> {
+        finish_rewrite(dir)?;
+        let fresh = sibling(dir, "new");
+        remove_dir(&fresh)?;
+        let before;
+        {
+            let old = open_db(dir, cache_bytes)?;
+            before = old.size_on_disk()?;
+            let new = open_db(&fresh, cache_bytes)?;
+            // One insert at a time, in key order: measured to leave sled's log ~20% smaller
+            // than large batches do (examples/sled_sizes.rs).
+            for item in old.iter() {
+                let (k, v) = item?;
+                new.insert(k, v)?;
+            }
+            new.flush()?;
+        }
+        let old = sibling(dir, "old");
+        std::fs::rename(dir, &old).map_err(|e| StoreError::io(dir, e))?;
+        std::fs::rename(&fresh, dir).map_err(|e| StoreError::io(&fresh, e))?;
+        remove_dir(&old)?;
+        let after = open_db(dir, cache_bytes)?.size_on_disk()?;
+        Ok((before, after))
+    }
+}
+
+#[allow(clippy::disallowed_methods)] // this is the one place that opens sled
+fn open_db(dir: &Path, cache_bytes: u64) -> Result<sled::Db> {
+    Ok(sled::Config::new()
+        .path(dir)
+        .cache_capacity(cache_bytes)
+        .flush_every_ms(None)
+        .use_compression(true)
+        .compression_factor(3)
+        .open()?)
+}
+
+fn sibling(dir: &Path, suffix: &str) -> std::path::PathBuf {
+    let mut name = dir
+        .file_name()
+        .map(|n| n.to_os_string())
+        .unwrap_or_default();
+    name.push(format!(".{suffix}"));
+    dir.with_file_name(name)
+}
+
+fn remove_dir(dir: &Path) -> Result<()> {
+    match std::fs::remove_dir_all(dir) {
+        Err(e) if e.kind() != std::io::ErrorKind::NotFound => Err(StoreError::io(dir, e)),
+        _ => Ok(()),
+    }
+}
+
+/// Completes or undoes a rewrite a crash interrupted. `x.new` beside a live `x` is an unfinished
+/// copy (dropped); `x.new` without `x` was about to be swapped in (renamed); `x.old` is the
+/// previous database, already replaced (dropped).
+fn finish_rewrite(dir: &Path) -> Result<()> {
+    let fresh = sibling(dir, "new");
+    if fresh.exists() {
+        if dir.exists() {
+            remove_dir(&fresh)?;
+        } else {
+            std::fs::rename(&fresh, dir).map_err(|e| StoreError::io(&fresh, e))?;
+        }
+    }
+    remove_dir(&sibling(dir, "old"))
 }
 
 impl KvStore for SledKv {

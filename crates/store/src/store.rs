@@ -107,7 +107,12 @@ impl CheckReport {
 pub struct StoreStats {
     pub documents: u64,
     pub change_chunks: u64,
+    /// Snapshots and change chunks together.
     pub document_bytes: u64,
+    /// The projected records (JSON).
+    pub record_bytes: u64,
+    pub index_entries: u64,
+    /// The database's files (not the search index).
     pub disk_bytes: u64,
 }
 
@@ -166,6 +171,20 @@ impl Store {
         let lock = DirLock::acquire(dir)?;
         let kv = SledKv::open(&dir.join("db"), opts.db_cache_bytes)?;
         Self::with_kv(Box::new(kv), Some(dir.to_path_buf()), opts, Some(lock))
+    }
+
+    /// Like [`Store::open`], after rewriting the database files to give back the space held by
+    /// old versions (the vacuum of `rapport doctor --compact`). Returns the bytes before and after.
+    pub fn open_rewritten(dir: &Path, opts: StoreOptions) -> Result<(Self, u64, u64)> {
+        private_dir(dir)?;
+        let lock = DirLock::acquire(dir)?;
+        let (before, after) = SledKv::rewrite(&dir.join("db"), opts.db_cache_bytes)?;
+        let kv = SledKv::open(&dir.join("db"), opts.db_cache_bytes)?;
+        Ok((
+            Self::with_kv(Box::new(kv), Some(dir.to_path_buf()), opts, Some(lock))?,
+            before,
+            after,
+        ))
     }
 
     /// A store that lives in memory only (tests, the sync harness).
@@ -864,20 +883,21 @@ impl Store {
 
     /// Documents, change chunks and bytes.
     pub fn stats(&self) -> Result<StoreStats> {
-        let docs = self
-            .kv
-            .scan(&[keys::DOC], None, Direction::Forward, usize::MAX)?;
-        let chunks = self
-            .kv
-            .scan(&[keys::CHUNK], None, Direction::Forward, usize::MAX)?;
+        let scan = |p: u8| self.kv.scan(&[p], None, Direction::Forward, usize::MAX);
+        let bytes = |entries: &[(Vec<u8>, Vec<u8>)]| {
+            entries.iter().map(|(_, v)| v.len() as u64).sum::<u64>()
+        };
+        let (docs, chunks, records) = (scan(keys::DOC)?, scan(keys::CHUNK)?, scan(keys::RECORD)?);
+        let mut index_entries = 0;
+        for p in &Self::projection_prefixes()[1..] {
+            index_entries += scan(*p)?.len() as u64;
+        }
         Ok(StoreStats {
             documents: docs.len() as u64,
             change_chunks: chunks.len() as u64,
-            document_bytes: docs
-                .iter()
-                .chain(chunks.iter())
-                .map(|(_, v)| v.len() as u64)
-                .sum(),
+            document_bytes: bytes(&docs) + bytes(&chunks),
+            record_bytes: bytes(&records),
+            index_entries,
             disk_bytes: self.kv.size_on_disk()?,
         })
     }
