@@ -4,7 +4,7 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use clap::Subcommand;
 use rapport_core::model::{Kind, Record, Timestamp};
@@ -376,11 +376,10 @@ async fn bench(sizes: Vec<usize>, work_dir: Option<PathBuf>, runs: usize) -> Res
                 .await?;
             edit_ms.push(t.elapsed().as_secs_f64() * 1e3);
         }
-        app.compact().await?;
         let documents = app.stats().await?.documents;
         drop(app);
-        // Give sled's threads a moment to let go of the directory.
-        tokio::time::sleep(Duration::from_millis(200)).await;
+        // Compaction as `rapport doctor --compact` does it: documents folded, files rewritten.
+        Rapport::compact_closed(&vault, clock.clone()).await?;
         let disk = dir_bytes(&vault);
 
         let mut open_wall = Vec::new();

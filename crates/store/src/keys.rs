@@ -11,6 +11,7 @@
 //! | `O` org kind id                       | — (records by organization)    |
 //! | `G` goal kind id                      | — (records by goal)            |
 //! | `Q` seq                               | id (changes not yet in search) |
+//! | `K` kind                              | how many live records of it    |
 //! | `S` `seq`                             | the last sequence number used  |
 //! | `S` `search-trimmed`                  | pending entries dropped up to  |
 //! | `S` `actor`                           | this device's Automerge actor  |
@@ -28,6 +29,7 @@ pub const BY_DUE: u8 = b'T';
 pub const BY_ORG: u8 = b'O';
 pub const BY_GOAL: u8 = b'G';
 pub const PENDING_SEARCH: u8 = b'Q';
+pub const COUNT: u8 = b'K';
 pub const SEQ: &[u8] = b"Sseq";
 /// The Automerge actor id this vault writes its changes as.
 pub const ACTOR: &[u8] = b"Sactor";
@@ -56,6 +58,11 @@ pub fn chunk(id: RecordId, seq: u64) -> Vec<u8> {
     let mut k = with_id(CHUNK, id);
     k.extend_from_slice(&seq.to_be_bytes());
     k
+}
+
+/// The number of live records of a kind.
+pub fn count(kind: Kind) -> Vec<u8> {
+    vec![COUNT, kind.tag()]
 }
 
 pub fn pending_search(seq: u64) -> Vec<u8> {

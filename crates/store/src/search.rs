@@ -52,17 +52,18 @@ pub(crate) struct SearchIndex {
 
 fn schema() -> Schema {
     let mut b = Schema::builder();
-    let text = |stored: bool| {
+    let text = || {
         let indexing = TextFieldIndexing::default()
             .set_tokenizer(TOKENIZER)
             .set_index_option(IndexRecordOption::WithFreqs);
-        let o = TextOptions::default().set_indexing_options(indexing);
-        if stored { o | STORED } else { o }
+        TextOptions::default().set_indexing_options(indexing)
     };
+    // Only the id is stored: kind and title of a hit are read from the record's projection,
+    // which keeps the index small.
     b.add_text_field("id", STRING | STORED);
-    b.add_text_field("kind", STRING | STORED);
-    b.add_text_field("title", text(true));
-    b.add_text_field("body", text(false));
+    b.add_text_field("kind", STRING);
+    b.add_text_field("title", text());
+    b.add_text_field("body", text());
     b.build()
 }
 
@@ -184,7 +185,7 @@ impl SearchIndex {
         query: &str,
         kind: Option<Kind>,
         limit: usize,
-    ) -> Result<Vec<SearchHit>> {
+    ) -> Result<Vec<(RecordId, f32)>> {
         let mut analyzer = analyzer();
         let mut words = Vec::new();
         let mut stream = analyzer.token_stream(query);
@@ -234,18 +235,9 @@ impl SearchIndex {
                     .unwrap_or_default()
                     .to_string()
             };
-            let (Ok(id), Ok(kind)) = (
-                text(self.id).parse::<RecordId>(),
-                text(self.kind).parse::<Kind>(),
-            ) else {
-                continue;
-            };
-            hits.push(SearchHit {
-                id,
-                kind,
-                title: text(self.title),
-                score,
-            });
+            if let Ok(id) = text(self.id).parse::<RecordId>() {
+                hits.push((id, score));
+            }
         }
         Ok(hits)
     }

@@ -88,6 +88,8 @@ pub struct CheckReport {
     pub records_orphaned: u64,
     pub index_keys_missing: u64,
     pub index_keys_stray: u64,
+    /// Kinds whose live-record count differs from the documents'.
+    pub counts_wrong: u64,
     pub unreadable_documents: Vec<String>,
 }
 
@@ -98,6 +100,7 @@ impl CheckReport {
             && self.records_orphaned == 0
             && self.index_keys_missing == 0
             && self.index_keys_stray == 0
+            && self.counts_wrong == 0
             && self.unreadable_documents.is_empty()
     }
 }
@@ -133,6 +136,8 @@ struct Staged {
     /// Set when the document changed.
     seq: Option<u64>,
     keep: bool,
+    /// How the number of live records of a kind changed (+1 created, −1 deleted).
+    counted: Option<(Kind, i64)>,
 }
 
 /// The record store. Cheap to share behind an `Arc`; writes are serialized inside.
@@ -318,15 +323,16 @@ impl Store {
 
     /// How many live records of this kind there are.
     pub fn count(&self, kind: Kind) -> Result<u64> {
-        Ok(self
-            .kv
-            .scan(
-                &keys::kind_prefix(keys::BY_NAME, kind),
-                None,
-                Direction::Forward,
-                usize::MAX,
-            )?
-            .len() as u64)
+        // A counter kept in the same batch as every write: counting the name index instead
+        // would read every leaf of it, which at 10k people dominated opening the first page.
+        match self.kv.get(&keys::count(kind))? {
+            Some(v) => {
+                Ok(u64::from_be_bytes(v.as_slice().try_into().map_err(
+                    |_| StoreError::Corrupt("a record count".into()),
+                )?))
+            }
+            None => Ok(0),
+        }
     }
 
     /// Open tasks and meetings due before `before`, soonest first.
@@ -369,7 +375,20 @@ impl Store {
             index.commit(seq)?;
             self.trim_pending(index.committed_seq())?;
         }
-        index.search(query, kind, limit)
+        let found = index.search(query, kind, limit)?;
+        drop(guard);
+        let mut hits = Vec::with_capacity(found.len());
+        for (id, score) in found {
+            if let Some(r) = self.get(id)?.filter(|r| !r.is_deleted()) {
+                hits.push(SearchHit {
+                    id,
+                    kind: r.kind(),
+                    title: r.body.display_name().to_string(),
+                    score,
+                });
+            }
+        }
+        Ok(hits)
     }
 
     /// Brings the search index up to date now (it otherwise catches up on the next search).
@@ -627,6 +646,7 @@ impl Store {
             record,
             seq: None,
             keep: true,
+            counted: None,
         };
         if !edit(&mut doc)? || doc.get_heads() == old_heads {
             return Ok(unchanged(doc, chunks, old));
@@ -658,8 +678,11 @@ impl Store {
         self.project(batch, old.as_ref(), &new)?;
         batch.put(keys::pending_search(seq), id.as_bytes().to_vec());
         batch.put(keys::SEQ, seq.to_be_bytes().to_vec());
+        let live = |r: Option<&Record>| i64::from(r.is_some_and(|r| !r.is_deleted()));
+        let delta = live(Some(&new)) - live(old.as_ref());
         Ok(Staged {
             id,
+            counted: (delta != 0).then_some((new.kind(), delta)),
             loaded: Some(Loaded { doc, chunks }),
             record: Some(new),
             seq: Some(seq),
@@ -668,7 +691,18 @@ impl Store {
     }
 
     /// Writes `batch` durably, then publishes the staged documents (cache, search index).
-    fn commit(&self, batch: WriteBatch, staged: Vec<Staged>) -> Result<Vec<Option<Record>>> {
+    fn commit(&self, mut batch: WriteBatch, staged: Vec<Staged>) -> Result<Vec<Option<Record>>> {
+        let mut deltas: std::collections::BTreeMap<Kind, i64> = Default::default();
+        for (kind, d) in staged.iter().filter_map(|s| s.counted) {
+            *deltas.entry(kind).or_default() += d;
+        }
+        for (kind, d) in deltas {
+            // Zero is stored as no key, as a rebuild would leave it.
+            match (self.count(kind)? as i64 + d).max(0) as u64 {
+                0 => batch.delete(keys::count(kind)),
+                n => batch.put(keys::count(kind), n.to_be_bytes().to_vec()),
+            }
+        }
         if !batch.is_empty() {
             self.kv.apply(batch)?;
             self.kv.flush()?;
@@ -786,9 +820,10 @@ impl Store {
         Ok(())
     }
 
-    fn projection_prefixes() -> [u8; 6] {
+    fn projection_prefixes() -> [u8; 7] {
         [
             keys::RECORD,
+            keys::COUNT,
             keys::BY_NAME,
             keys::BY_UPDATED,
             keys::BY_DUE,
@@ -812,18 +847,29 @@ impl Store {
         let mut report = CheckReport::default();
         let mut expected: std::collections::BTreeMap<Vec<u8>, Vec<u8>> = Default::default();
         let mut records: std::collections::BTreeMap<Vec<u8>, Record> = Default::default();
+        let mut counts: std::collections::BTreeMap<Kind, u64> = Default::default();
         self.derived(
             |r| {
                 for k in keys::index_keys(&r) {
                     expected.insert(k, Vec::new());
+                }
+                if !r.is_deleted() {
+                    *counts.entry(r.kind()).or_default() += 1;
                 }
                 records.insert(keys::record(r.id()), r);
                 Ok(())
             },
             &mut report,
         )?;
+        for kind in Kind::ALL {
+            if self.count(*kind)? != counts.get(kind).copied().unwrap_or(0) {
+                report.counts_wrong += 1;
+            }
+        }
         for (k, v) in self.projection_entries()? {
-            if k[0] == keys::RECORD {
+            if k[0] == keys::COUNT {
+                continue;
+            } else if k[0] == keys::RECORD {
                 match records.remove(&k) {
                     Some(r) if decode(&v).ok().as_ref() == Some(&r) => {}
                     Some(_) => report.records_mismatched += 1,
@@ -850,8 +896,12 @@ impl Store {
         self.kv.apply(b)?;
         let mut report = CheckReport::default();
         let mut batch = WriteBatch::default();
+        let mut counts: std::collections::BTreeMap<Kind, u64> = Default::default();
         self.derived(
             |r| {
+                if !r.is_deleted() {
+                    *counts.entry(r.kind()).or_default() += 1;
+                }
                 self.project(&mut batch, None, &r)?;
                 if batch.len() > 2048 {
                     self.kv.apply(std::mem::take(&mut batch))?;
@@ -860,6 +910,9 @@ impl Store {
             },
             &mut report,
         )?;
+        for (kind, n) in counts {
+            batch.put(keys::count(kind), n.to_be_bytes().to_vec());
+        }
         self.kv.apply(batch)?;
         self.kv.flush()?;
         let seq = w.seq;
@@ -867,11 +920,10 @@ impl Store {
         let mut guard = self.search_index(seq)?;
         if let Some(index) = guard.as_mut() {
             index.clear()?;
-            for (k, v) in self
+            for (_, v) in self
                 .kv
                 .scan(&[keys::RECORD], None, Direction::Forward, usize::MAX)?
             {
-                let _ = k;
                 index.upsert(&decode(&v)?, seq)?;
             }
             index.commit(seq)?;
@@ -926,8 +978,19 @@ impl Drop for Store {
     }
 }
 
+/// A record's projection: its JSON without the fields that hold their default (null, false, an
+/// empty list), which reading fills back in. (Empty strings stay: `Some("")` and `None` differ.)
 fn encode(r: &Record) -> Result<Vec<u8>> {
-    serde_json::to_vec(r).map_err(|e| StoreError::Corrupt(format!("record {}: {e}", r.id())))
+    let bad = |e: serde_json::Error| StoreError::Corrupt(format!("record {}: {e}", r.id()));
+    let mut v = serde_json::to_value(r).map_err(bad)?;
+    if let serde_json::Value::Object(fields) = &mut v {
+        fields.retain(|_, f| match f {
+            serde_json::Value::Null | serde_json::Value::Bool(false) => false,
+            serde_json::Value::Array(a) => !a.is_empty(),
+            _ => true,
+        });
+    }
+    serde_json::to_vec(&v).map_err(bad)
 }
 
 fn decode(bytes: &[u8]) -> Result<Record> {

@@ -135,3 +135,15 @@ fn records_are_indexed_by_organization_goal_and_due_date() {
         assert_eq!(titles, ["sooner"]);
     });
 }
+
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig::with_cases(128))]
+
+    /// What is read back is exactly what was written, whatever the record.
+    #[test]
+    fn any_record_reads_back_as_written(record in rapport_model::arbitrary::record()) {
+        let store = rapport_store::Store::in_memory();
+        put(&store, record.clone());
+        proptest::prop_assert_eq!(store.get(record.id()).unwrap(), Some(record));
+    }
+}
