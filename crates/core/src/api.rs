@@ -166,12 +166,7 @@ impl Rapport {
             let mut body = body;
             body.normalize();
             let record = Record {
-                meta: Meta {
-                    id: RecordId::new_at(now),
-                    created_at: now,
-                    updated_at: now,
-                    deleted_at: None,
-                },
+                meta: Meta::new_at(now),
                 body,
             };
             validate(&record, &StoreLinks(&store, None))?;
@@ -210,12 +205,7 @@ impl Rapport {
         body.normalize();
         let now = self.clock.now();
         let record = Record {
-            meta: Meta {
-                id: RecordId::new_at(now),
-                created_at: now,
-                updated_at: now,
-                deleted_at: None,
-            },
+            meta: Meta::new_at(now),
             body,
         };
         let store = self.store.clone();

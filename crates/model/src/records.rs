@@ -23,6 +23,18 @@ pub struct Meta {
     pub deleted_at: Option<Timestamp>,
 }
 
+impl Meta {
+    /// The metadata of a record created at `at`, with a fresh id.
+    pub fn new_at(at: Timestamp) -> Self {
+        Self {
+            id: RecordId::new_at(at),
+            created_at: at,
+            updated_at: at,
+            deleted_at: None,
+        }
+    }
+}
+
 /// A way to reach someone: an email address or a phone number, with an optional label.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, Reconcile, Hydrate)]
 pub struct ContactPoint {

@@ -421,15 +421,7 @@ impl Store {
             if from < trimmed {
                 // The index is older than the changes already dropped from the pending list (it
                 // was deleted or restored from elsewhere): index every record again.
-                index.clear()?;
-                for (_, v) in self
-                    .kv
-                    .scan(&[keys::RECORD], None, Direction::Forward, usize::MAX)?
-                {
-                    index.upsert(&decode(&v)?, seq)?;
-                }
-                index.commit(seq)?;
-                self.trim_pending(seq)?;
+                self.reindex_all(&mut index, seq)?;
             } else {
                 let pending = self.kv.scan(
                     &[keys::PENDING_SEARCH],
@@ -463,6 +455,19 @@ impl Store {
             *guard = Some(index);
         }
         Ok(guard)
+    }
+
+    /// Puts every record's projection into a cleared index and commits it as of `seq`.
+    fn reindex_all(&self, index: &mut SearchIndex, seq: u64) -> Result<()> {
+        index.clear()?;
+        for (_, v) in self
+            .kv
+            .scan(&[keys::RECORD], None, Direction::Forward, usize::MAX)?
+        {
+            index.upsert(&decode(&v)?, seq)?;
+        }
+        index.commit(seq)?;
+        self.trim_pending(seq)
     }
 
     /// Drops the pending-search entries up to `seq` (they are in the committed index). Not
@@ -919,17 +924,8 @@ impl Store {
         drop(w);
         let mut guard = self.search_index(seq)?;
         if let Some(index) = guard.as_mut() {
-            index.clear()?;
-            for (_, v) in self
-                .kv
-                .scan(&[keys::RECORD], None, Direction::Forward, usize::MAX)?
-            {
-                index.upsert(&decode(&v)?, seq)?;
-            }
-            index.commit(seq)?;
+            self.reindex_all(index, seq)?;
         }
-        drop(guard);
-        self.trim_pending(seq)?;
         Ok(before)
     }
 
