@@ -51,6 +51,10 @@ pub enum DevCommand {
     /// (test helper) Keep the vault open until standard input closes.
     #[command(hide = true)]
     Hold,
+    /// (test helper) Create and edit people without end, printing `created ID` / `edited ID N`
+    /// after each write is acknowledged — for crash tests that kill the process.
+    #[command(hide = true)]
+    Churn,
 }
 
 fn internal(e: impl std::fmt::Display) -> ApiError {
@@ -132,6 +136,27 @@ pub async fn run(dir: Option<PathBuf>, cmd: DevCommand, json: bool) -> Result<()
                 peak_rss_kb: peak_rss_kb(),
             };
             say!("{}", serde_json::to_string(&report).map_err(internal)?);
+            Ok(())
+        }
+        DevCommand::Churn => {
+            let app = Rapport::open(&data_dir(dir)?, Arc::new(SystemClock)).await?;
+            let mut ids = Vec::new();
+            for n in 0u64.. {
+                if n % 3 == 2 && !ids.is_empty() {
+                    let id = ids[(n as usize * 7) % ids.len()];
+                    app.update(id, json!({ "role": format!("role {n}"), "research_notes": format!("edit {n} ").repeat(40) })).await?;
+                    say!("edited {id} {n}");
+                } else {
+                    let r = app
+                        .create_from_fields(
+                            Kind::Person,
+                            json!({ "name": format!("Churn {n}"), "tags": ["crash-test"] }),
+                        )
+                        .await?;
+                    ids.push(r.id());
+                    say!("created {}", r.id());
+                }
+            }
             Ok(())
         }
         DevCommand::Hold => {
