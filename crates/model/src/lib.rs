@@ -11,6 +11,7 @@ mod links;
 mod prose;
 mod records;
 mod validate;
+pub mod workflow;
 
 pub use doc::{RecordDoc, record_from_doc, record_to_doc};
 pub use error::{ModelError, ValidationError};
