@@ -236,8 +236,9 @@ fn whole_word(hay: &str, i: usize, len: usize) -> bool {
         Some('s') => after.next(),
         other => other,
     };
-    !(inner_start && before.is_some_and(char::is_alphanumeric))
-        && !(inner_end && next.is_some_and(char::is_alphanumeric))
+    let glued_before = inner_start && before.is_some_and(char::is_alphanumeric);
+    let glued_after = inner_end && next.is_some_and(char::is_alphanumeric);
+    !(glued_before || glued_after)
 }
 
 /// A greeting line ("Hi Ana,") is not a sentence of the message.

@@ -42,9 +42,9 @@ pub fn fill(template: &str, values: &BTreeMap<&str, String>) -> Filled {
             rest = &tail[2..];
             continue;
         }
-        if tail.starts_with('}') {
+        if let Some(after) = tail.strip_prefix('}') {
             out.push('}');
-            rest = &tail[1..];
+            rest = after;
             continue;
         }
         match tail.find('}') {
