@@ -45,6 +45,9 @@ pub struct ListArgs {
     /// Only those linked to this goal (id or name).
     #[arg(long)]
     goal: Option<String>,
+    /// Only those about this person (id or name): their meetings, messages, tasks.
+    #[arg(long)]
+    person: Option<String>,
 }
 
 /// Flags that turn into record fields.
@@ -529,10 +532,15 @@ pub async fn run<F: Args + ToFields>(
                 Some(g) => Some(resolve(&app, "goal", Kind::Goal, g).await?),
                 None => None,
             };
+            let person = match &a.person {
+                Some(p) => Some(resolve(&app, "person", Kind::Person, p).await?),
+                None => None,
+            };
             let page = app
                 .list(ListRequest {
                     kind: Some(kind),
                     order,
+                    person,
                     organization,
                     goal,
                     after: a.after,

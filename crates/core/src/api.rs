@@ -30,6 +30,8 @@ pub enum SortOrder {
 pub struct ListRequest {
     pub kind: Option<Kind>,
     pub order: SortOrder,
+    /// Only records about this person (meetings, outreach, tasks).
+    pub person: Option<RecordId>,
     /// Only records of this organization.
     pub organization: Option<RecordId>,
     /// Only records linked to this goal.
@@ -300,6 +302,7 @@ impl Rapport {
                     SortOrder::Name => ListOrder::Name,
                     SortOrder::Updated => ListOrder::Updated,
                 },
+                person: req.person,
                 organization: req.organization,
                 goal: req.goal,
                 after: req.after,

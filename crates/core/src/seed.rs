@@ -394,6 +394,9 @@ pub fn generate(spec: &SeedSpec) -> Vec<Record> {
                 .gen_bool(0.2)
                 .then(|| *pick(&mut rng, &[30u16, 60, 90, 180])),
             candidate: rng.gen_bool(0.02),
+            stage: None,
+            stage_log: Vec::new(),
+            last_interaction_at: None,
         });
         let id = record(&mut rng, created, body);
         people.push((id, name));

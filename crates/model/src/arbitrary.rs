@@ -135,6 +135,9 @@ pub fn person() -> BoxedStrategy<Person> {
                 research_notes: notes,
                 cadence_days: cadence,
                 candidate,
+                stage: None,
+                stage_log: Vec::new(),
+                last_interaction_at: None,
             },
         )
         .boxed()

@@ -150,3 +150,24 @@ string_enum! {
     /// The subject a takeaway is about, for roll-ups per goal and industry.
     TakeawayTopic { Skills => "skills", Trends => "trends", Culture => "culture", Hiring => "hiring", Education => "education", Other => "other" }
 }
+
+string_enum! {
+    /// Where a person stands in the informational-interview pipeline, in order.
+    Stage {
+        Identified => "identified", Researching => "researching", OutreachDrafted => "outreach_drafted",
+        Requested => "requested", Scheduled => "scheduled", Confirmed => "confirmed", Met => "met",
+        Thanked => "thanked", KeepingInTouch => "keeping_in_touch", Declined => "declined",
+        NoReply => "no_reply",
+    }
+}
+
+impl Stage {
+    /// Position along the pipeline (declined and no-reply end it early).
+    pub fn rank(&self) -> u8 {
+        *self as u8
+    }
+    /// Declined and no-reply end the pipeline without a meeting.
+    pub fn is_dead_end(&self) -> bool {
+        matches!(self, Stage::Declined | Stage::NoReply)
+    }
+}

@@ -98,6 +98,21 @@ pub struct Person {
     /// For employers: someone met as a possible future hire.
     #[autosurgeon(missing = "Default::default")]
     pub candidate: bool,
+    /// The stage set by hand, if any (the effective stage also follows from the facts).
+    pub stage: Option<Stage>,
+    /// Every change of the effective stage, oldest first.
+    #[autosurgeon(missing = "Default::default")]
+    pub stage_log: Vec<StageChange>,
+    /// The last meeting, message or update with them (resets the keep-in-touch clock).
+    pub last_interaction_at: Option<Timestamp>,
+}
+
+/// One step of a person through the pipeline.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, Reconcile, Hydrate)]
+pub struct StageChange {
+    #[key]
+    pub at: Timestamp,
+    pub stage: Stage,
 }
 
 /// An organization worth learning about, scored LAMP-style.
@@ -367,6 +382,16 @@ impl Body {
             Body::Question(_) | Body::Template(_) => {}
         }
         out
+    }
+
+    /// The person this record is about, if any (for the by-person index).
+    pub fn person_id(&self) -> Option<RecordId> {
+        match self {
+            Body::Meeting(m) => m.person_id,
+            Body::Outreach(o) => o.person_id,
+            Body::Task(t) => t.person_id,
+            _ => None,
+        }
     }
 
     /// The organization this record belongs to, if any (for the by-organization index).

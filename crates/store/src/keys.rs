@@ -28,6 +28,7 @@ pub const BY_UPDATED: u8 = b'U';
 pub const BY_DUE: u8 = b'T';
 pub const BY_ORG: u8 = b'O';
 pub const BY_GOAL: u8 = b'G';
+pub const BY_PERSON: u8 = b'P';
 pub const PENDING_SEARCH: u8 = b'Q';
 pub const COUNT: u8 = b'K';
 pub const SEQ: &[u8] = b"Sseq";
@@ -131,6 +132,12 @@ pub fn index_keys(r: &Record) -> Vec<Vec<u8>> {
     }
     if let Some(org) = r.body.organization_id() {
         let mut k = with_id(BY_ORG, org);
+        k.push(kind.tag());
+        k.extend_from_slice(id.as_bytes());
+        out.push(k);
+    }
+    if let Some(person) = r.body.person_id() {
+        let mut k = with_id(BY_PERSON, person);
         k.push(kind.tag());
         k.extend_from_slice(id.as_bytes());
         out.push(k);

@@ -51,6 +51,8 @@ pub enum ListOrder {
 pub struct ListQuery {
     pub kind: Kind,
     pub order: ListOrder,
+    /// Only the records about this person (meetings, outreach, tasks).
+    pub person: Option<RecordId>,
     pub organization: Option<RecordId>,
     pub goal: Option<RecordId>,
     /// Where the previous page stopped ([`Page::next`]).
@@ -63,6 +65,7 @@ impl ListQuery {
         Self {
             kind,
             order: ListOrder::Name,
+            person: None,
             organization: None,
             goal: None,
             after: None,
@@ -270,18 +273,20 @@ impl Store {
     /// One page of live records.
     pub fn list(&self, q: &ListQuery) -> Result<Page> {
         let limit = q.limit.clamp(1, MAX_PAGE);
-        let (prefix, dir) = match (q.organization, q.goal) {
-            (Some(org), _) => {
-                let mut p = keys::with_id(keys::BY_ORG, org);
+        let related = [
+            (keys::BY_PERSON, q.person),
+            (keys::BY_ORG, q.organization),
+            (keys::BY_GOAL, q.goal),
+        ]
+        .into_iter()
+        .find_map(|(tag, id)| id.map(|id| (tag, id)));
+        let (prefix, dir) = match related {
+            Some((tag, id)) => {
+                let mut p = keys::with_id(tag, id);
                 p.push(q.kind.tag());
                 (p, Direction::Forward)
             }
-            (None, Some(goal)) => {
-                let mut p = keys::with_id(keys::BY_GOAL, goal);
-                p.push(q.kind.tag());
-                (p, Direction::Forward)
-            }
-            (None, None) => match q.order {
+            None => match q.order {
                 ListOrder::Name => (keys::kind_prefix(keys::BY_NAME, q.kind), Direction::Forward),
                 ListOrder::Updated => (
                     keys::kind_prefix(keys::BY_UPDATED, q.kind),
@@ -305,7 +310,7 @@ impl Store {
             }
             last_key = Some(k);
         }
-        if q.organization.is_some() || q.goal.is_some() {
+        if related.is_some() {
             match q.order {
                 ListOrder::Name => {
                     items.sort_by_cached_key(|r| keys::name_key(r.body.display_name()))
@@ -825,10 +830,11 @@ impl Store {
         Ok(())
     }
 
-    fn projection_prefixes() -> [u8; 7] {
+    fn projection_prefixes() -> [u8; 8] {
         [
             keys::RECORD,
             keys::COUNT,
+            keys::BY_PERSON,
             keys::BY_NAME,
             keys::BY_UPDATED,
             keys::BY_DUE,

@@ -3,4 +3,6 @@
 
 pub mod calendar;
 pub mod etiquette;
+pub mod pipeline;
+pub mod ranking;
 pub mod template;
