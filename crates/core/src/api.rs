@@ -162,6 +162,57 @@ impl Rapport {
 
     /// Creates a record from its fields. Returns it with its new id and times.
     pub async fn create(&self, body: Body) -> Result<Record, ApiError> {
+        let r = self.create_raw(body).await?;
+        self.after_write(None, &r).await?;
+        Ok(r)
+    }
+
+    /// Changes a record with a function of its current fields. The result is normalized and
+    /// validated; links that were already there are not re-checked (their target may have been
+    /// deleted since, which must not block editing the rest).
+    pub async fn change(
+        &self,
+        id: RecordId,
+        f: impl FnOnce(&Body) -> Result<Body, ApiError> + Send + 'static,
+    ) -> Result<Record, ApiError> {
+        let before = self.store_get(id).await?.and_then(|r| r.body.person_id());
+        let r = self.change_raw(id, f).await?;
+        self.after_write(before, &r).await?;
+        Ok(r)
+    }
+
+    /// Deletes a record. The deletion is a tombstone that syncs; the record leaves every list.
+    pub async fn delete(&self, id: RecordId) -> Result<Record, ApiError> {
+        let r = self.delete_raw(id).await?;
+        self.after_write(None, &r).await?;
+        Ok(r)
+    }
+
+    async fn store_get(&self, id: RecordId) -> Result<Option<Record>, ApiError> {
+        let store = self.store.clone();
+        blocking(move || Ok(store.get(id)?)).await
+    }
+
+    /// A meeting, message or task changed: the people it is (and was) about move along.
+    async fn after_write(&self, before: Option<RecordId>, r: &Record) -> Result<(), ApiError> {
+        let now = r.body.person_id();
+        for p in [before, now]
+            .into_iter()
+            .flatten()
+            .collect::<std::collections::BTreeSet<_>>()
+        {
+            match self.refresh_person(p).await {
+                Ok(_) => {}
+                // The person was deleted (or never was one): nothing to move along.
+                Err(e) if e.code == ErrorCode::NotFound || e.code == ErrorCode::Validation => {}
+                Err(e) => return Err(e),
+            }
+        }
+        Ok(())
+    }
+
+    /// Creates a record (internal: without moving its person along).
+    async fn create_raw(&self, body: Body) -> Result<Record, ApiError> {
         let now = self.clock.now();
         let store = self.store.clone();
         blocking(move || {
@@ -223,10 +274,8 @@ impl Rapport {
         .await
     }
 
-    /// Changes a record with a function of its current fields. The result is normalized and
-    /// validated; links that were already there are not re-checked (their target may have been
-    /// deleted since, which must not block editing the rest).
-    pub async fn change(
+    /// Changes a record (internal: without moving its person along).
+    pub(crate) async fn change_raw(
         &self,
         id: RecordId,
         f: impl FnOnce(&Body) -> Result<Body, ApiError> + Send + 'static,
@@ -256,8 +305,8 @@ impl Rapport {
         .await
     }
 
-    /// Deletes a record. The deletion is a tombstone that syncs; the record leaves every list.
-    pub async fn delete(&self, id: RecordId) -> Result<Record, ApiError> {
+    /// Deletes a record (internal: without moving its person along).
+    async fn delete_raw(&self, id: RecordId) -> Result<Record, ApiError> {
         let now = self.clock.now();
         let store = self.store.clone();
         blocking(move || {

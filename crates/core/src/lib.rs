@@ -7,6 +7,7 @@ mod error;
 mod patch;
 pub mod questions;
 pub mod seed;
+pub mod workflow;
 
 pub use api::{
     LinkRequest, ListRequest, ListResponse, Rapport, SearchRequest, SearchResponse, SortOrder,

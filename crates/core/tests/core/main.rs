@@ -2,6 +2,8 @@
 
 #![allow(clippy::unwrap_used)] // tests fail loudly on purpose
 
+mod workflow;
+
 use std::sync::Arc;
 
 use rapport_core::model::{Body, Kind, Organization, Person, Timestamp};

@@ -1,0 +1,688 @@
+//! The workflow on top of the records: stages, who to contact next, what is due today, the
+//! 3B7 nudges and the dashboard. Every rule takes "now" from the injected clock.
+
+use std::collections::{BTreeMap, HashMap};
+
+use jiff::tz::TimeZone;
+use rapport_model::workflow::{calendar, etiquette, pipeline, ranking};
+use rapport_model::{
+    Body, GoalStatus, Kind, Meeting, MeetingStatus, Outreach, OutreachStatus, Person, Record,
+    RecordId, Stage, StageChange, Task, Timestamp,
+};
+use serde::{Deserialize, Serialize};
+
+use crate::{ApiError, ListRequest, Rapport};
+
+/// Someone to contact next, and why.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct NextContact {
+    pub person: Record,
+    pub score: u32,
+    pub reasons: Vec<ranking::Reason>,
+}
+
+/// Something due: a thank-you after a meeting, a check-in, a follow-up.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct Due {
+    pub person_id: Option<RecordId>,
+    pub person_name: String,
+    /// The meeting, message or task it is about.
+    pub record_id: RecordId,
+    pub what: String,
+    pub due_at: Timestamp,
+    pub overdue: bool,
+}
+
+/// A request without a reply, and what the 3B7 rule suggests.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct Nudge {
+    pub outreach_id: RecordId,
+    pub person_id: Option<RecordId>,
+    pub person_name: String,
+    pub business_days: u32,
+    pub nudge: calendar::Nudge,
+    /// For `try_another_person`: people at the same organization not contacted yet.
+    pub others_at_organization: Vec<RecordId>,
+}
+
+/// The day at a glance.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct Today {
+    pub meetings: Vec<Record>,
+    pub thank_yous: Vec<Due>,
+    pub follow_ups: Vec<Nudge>,
+    pub tasks: Vec<Due>,
+    pub check_ins: Vec<Due>,
+}
+
+/// One person in a referral chain.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct ChainNode {
+    pub id: RecordId,
+    pub name: String,
+    pub stage: Stage,
+    /// The referral led to a conversation.
+    pub met: bool,
+    pub children: Vec<ChainNode>,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct Chain {
+    pub root: ChainNode,
+    pub depth: u32,
+    pub people: u32,
+    pub met: u32,
+}
+
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+pub struct Funnel {
+    pub identified: u64,
+    pub contacted: u64,
+    pub replied: u64,
+    pub met: u64,
+    pub thanked: u64,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct Week {
+    /// The Monday the week starts on.
+    pub week_of: String,
+    pub conversations: u32,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct Dashboard {
+    pub funnel: Funnel,
+    pub per_week: Vec<Week>,
+    pub referral_chains: Vec<Chain>,
+    pub stages: BTreeMap<String, u64>,
+}
+
+/// The effective stage a person record carries (the last entry of its log).
+pub fn current_stage(p: &Person) -> Stage {
+    p.stage_log.last().map_or(Stage::Identified, |c| c.stage)
+}
+
+fn person(r: &Record) -> Option<&Person> {
+    match &r.body {
+        Body::Person(p) => Some(p),
+        _ => None,
+    }
+}
+
+/// Everything the workflow reads at once, loaded once per call.
+struct Vault {
+    people: Vec<Record>,
+    meetings: Vec<Record>,
+    outreach: Vec<Record>,
+    tasks: Vec<Record>,
+}
+
+impl Vault {
+    fn meetings(&self) -> impl Iterator<Item = (&Record, &Meeting)> {
+        self.meetings.iter().filter_map(|r| match &r.body {
+            Body::Meeting(m) => Some((r, m)),
+            _ => None,
+        })
+    }
+    fn outreach(&self) -> impl Iterator<Item = (&Record, &Outreach)> {
+        self.outreach.iter().filter_map(|r| match &r.body {
+            Body::Outreach(o) => Some((r, o)),
+            _ => None,
+        })
+    }
+    fn tasks(&self) -> impl Iterator<Item = (&Record, &Task)> {
+        self.tasks.iter().filter_map(|r| match &r.body {
+            Body::Task(t) => Some((r, t)),
+            _ => None,
+        })
+    }
+    fn names(&self) -> HashMap<RecordId, &str> {
+        self.people
+            .iter()
+            .map(|r| (r.id(), r.body.display_name()))
+            .collect()
+    }
+}
+
+impl Rapport {
+    async fn vault(&self) -> Result<Vault, ApiError> {
+        Ok(Vault {
+            people: self.list_all(Kind::Person).await?,
+            meetings: self.list_all(Kind::Meeting).await?,
+            outreach: self.list_all(Kind::Outreach).await?,
+            tasks: self.list_all(Kind::Task).await?,
+        })
+    }
+
+    async fn about(&self, person_id: RecordId, kind: Kind) -> Result<Vec<Record>, ApiError> {
+        let mut out = Vec::new();
+        let mut req = ListRequest {
+            kind: Some(kind),
+            person: Some(person_id),
+            limit: Some(crate::api::MAX_LIMIT),
+            ..Default::default()
+        };
+        loop {
+            let page = self.list(req.clone()).await?;
+            out.extend(page.items);
+            match page.next {
+                Some(n) => req.after = Some(n),
+                None => return Ok(out),
+            }
+        }
+    }
+
+    /// Recomputes what follows from a person's records: the effective stage (logging a change
+    /// with the time) and the last interaction. Called after every change to their meetings,
+    /// messages and tasks.
+    pub async fn refresh_person(&self, person_id: RecordId) -> Result<Record, ApiError> {
+        let (o, m, t) = (
+            self.about(person_id, Kind::Outreach).await?,
+            self.about(person_id, Kind::Meeting).await?,
+            self.about(person_id, Kind::Task).await?,
+        );
+        let outreach: Vec<&Outreach> = o
+            .iter()
+            .filter_map(|r| {
+                if let Body::Outreach(x) = &r.body {
+                    Some(x)
+                } else {
+                    None
+                }
+            })
+            .collect();
+        let meetings: Vec<&Meeting> = m
+            .iter()
+            .filter_map(|r| {
+                if let Body::Meeting(x) = &r.body {
+                    Some(x)
+                } else {
+                    None
+                }
+            })
+            .collect();
+        let tasks: Vec<&Task> = t
+            .iter()
+            .filter_map(|r| {
+                if let Body::Task(x) = &r.body {
+                    Some(x)
+                } else {
+                    None
+                }
+            })
+            .collect();
+        let last = pipeline::last_interaction(&outreach, &meetings, &tasks);
+        let now = self.clock().now();
+        let derive = {
+            let (outreach, meetings, tasks): (Vec<Outreach>, Vec<Meeting>, Vec<Task>) = (
+                outreach.into_iter().cloned().collect(),
+                meetings.into_iter().cloned().collect(),
+                tasks.into_iter().cloned().collect(),
+            );
+            move |p: &Person| {
+                let o: Vec<&Outreach> = outreach.iter().collect();
+                let m: Vec<&Meeting> = meetings.iter().collect();
+                let t: Vec<&Task> = tasks.iter().collect();
+                pipeline::effective_stage(p.stage, pipeline::derive_stage(p, &o, &m, &t))
+            }
+        };
+        self.change_raw(person_id, move |b| {
+            let Body::Person(p) = b else {
+                return Err(ApiError::validation("person_id", "is not a person"));
+            };
+            let mut p = p.clone();
+            let stage = derive(&p);
+            if p.stage_log.last().map(|c| c.stage) != Some(stage) {
+                let at = p.stage_log.last().map_or(now, |c| {
+                    now.max(Timestamp::from_millis(c.at.as_millis() + 1))
+                });
+                p.stage_log.push(StageChange { at, stage });
+            }
+            if last.is_some() && last > p.last_interaction_at {
+                p.last_interaction_at = last;
+            }
+            Ok(Body::Person(p))
+        })
+        .await
+    }
+
+    /// Sets (or clears) the stage by hand; the facts still move the person further.
+    pub async fn set_stage(
+        &self,
+        person_id: RecordId,
+        stage: Option<Stage>,
+    ) -> Result<Record, ApiError> {
+        self.change(person_id, move |b| match b {
+            Body::Person(p) => Ok(Body::Person(Person { stage, ..p.clone() })),
+            _ => Err(ApiError::validation("id", "only a person has a stage")),
+        })
+        .await?;
+        self.refresh_person(person_id).await
+    }
+
+    /// Organizations, best targets first (LAMP: advocacy, motivation, postings).
+    pub async fn organizations_by_lamp(&self) -> Result<Vec<Record>, ApiError> {
+        let mut orgs = self.list_all(Kind::Organization).await?;
+        orgs.sort_by_cached_key(|r| match &r.body {
+            Body::Organization(o) => ranking::lamp_key(o),
+            _ => (true, 9, 9, String::new()),
+        });
+        Ok(orgs)
+    }
+
+    /// People to contact next, best first, with the reasons.
+    pub async fn next_to_contact(&self, limit: usize) -> Result<Vec<NextContact>, ApiError> {
+        let people = self.list_all(Kind::Person).await?;
+        let goals = self.list_all(Kind::Goal).await?;
+        let top_goals: Vec<RecordId> = goals
+            .iter()
+            .filter(|g| matches!(&g.body, Body::Goal(g) if g.priority.is_some_and(|p| p <= 2) && g.status.is_none_or(|s| s == GoalStatus::Active)))
+            .map(Record::id)
+            .collect();
+        let top_orgs: Vec<RecordId> = self
+            .list_all(Kind::Organization)
+            .await?
+            .iter()
+            .filter(|o| matches!(&o.body, Body::Organization(o) if o.advocacy || o.motivation.is_some_and(|m| m >= 4)))
+            .map(Record::id)
+            .collect();
+        let by_id: HashMap<RecordId, &Person> = people
+            .iter()
+            .filter_map(|r| person(r).map(|p| (r.id(), p)))
+            .collect();
+        let mut out: Vec<NextContact> = people
+            .iter()
+            .filter_map(|r| {
+                let p = person(r)?;
+                let referrer_is_warm =
+                    p.referred_by_id
+                        .and_then(|id| by_id.get(&id))
+                        .is_some_and(|rp| {
+                            current_stage(rp).rank() >= Stage::Met.rank()
+                                || matches!(
+                                    rp.warmth,
+                                    Some(
+                                        rapport_model::Warmth::Warm | rapport_model::Warmth::Close
+                                    )
+                                )
+                        });
+                let cx = ranking::Context {
+                    stage: Some(current_stage(p)),
+                    referrer_is_warm,
+                    on_top_goal: p.goal_ids.iter().any(|g| top_goals.contains(g)),
+                    at_top_organization: p.organization_id.is_some_and(|o| top_orgs.contains(&o)),
+                };
+                let (score, reasons) = ranking::next_score(p, &cx)?;
+                Some(NextContact {
+                    person: r.clone(),
+                    score,
+                    reasons,
+                })
+            })
+            .collect();
+        out.sort_by(|a, b| {
+            b.score.cmp(&a.score).then_with(|| {
+                a.person
+                    .body
+                    .display_name()
+                    .cmp(b.person.body.display_name())
+            })
+        });
+        out.truncate(limit);
+        Ok(out)
+    }
+
+    /// Checks an outreach draft against the etiquette of informational interviews.
+    pub fn check_outreach(&self, text: &str) -> Vec<etiquette::Finding> {
+        etiquette::check(text)
+    }
+
+    /// Records that a message was sent (now, or at `at`).
+    pub async fn outreach_sent(
+        &self,
+        id: RecordId,
+        at: Option<Timestamp>,
+    ) -> Result<Record, ApiError> {
+        let at = at.unwrap_or_else(|| self.clock().now());
+        self.update(id, serde_json::json!({ "status": "sent", "sent_at": at }))
+            .await
+    }
+
+    /// Records a reply (or a decline) to a message, now.
+    pub async fn outreach_replied(&self, id: RecordId, declined: bool) -> Result<Record, ApiError> {
+        let now = self.clock().now();
+        let status = if declined { "declined" } else { "replied" };
+        self.update(
+            id,
+            serde_json::json!({ "status": status, "replied_at": now }),
+        )
+        .await
+    }
+
+    /// Requests without a reply and what 3B7 suggests, most overdue first.
+    pub async fn nudges(&self, tz: &TimeZone) -> Result<Vec<Nudge>, ApiError> {
+        let v = self.vault().await?;
+        Ok(nudges(&v, self.clock().now(), tz))
+    }
+
+    /// Thank-yous due (24 h after a meeting ends), soonest first; overdue ones are marked.
+    pub async fn thank_yous_due(&self) -> Result<Vec<Due>, ApiError> {
+        let v = self.vault().await?;
+        Ok(thank_yous(&v, self.clock().now()))
+    }
+
+    /// People whose keep-in-touch cadence has run out by `within` from now.
+    pub async fn check_ins_due(&self, within_days: i64) -> Result<Vec<Due>, ApiError> {
+        let v = self.vault().await?;
+        Ok(check_ins(&v, self.clock().now(), within_days))
+    }
+
+    /// Today: meetings, thank-yous, follow-ups, tasks and check-ins due, in the user's zone.
+    pub async fn today(&self, tz: &TimeZone) -> Result<Today, ApiError> {
+        let v = self.vault().await?;
+        let now = self.clock().now();
+        let today = calendar::local_date(now, tz);
+        let end_of_day = today
+            .tomorrow()
+            .ok()
+            .and_then(|d| d.to_zoned(tz.clone()).ok())
+            .map_or(now, |z| Timestamp::from_jiff(z.timestamp()));
+        let names = v.names();
+        let mut meetings: Vec<Record> = v
+            .meetings()
+            .filter(|(_, m)| m.status != Some(MeetingStatus::Cancelled) && m.ended_at.is_none())
+            .filter(|(_, m)| {
+                m.start
+                    .is_some_and(|s| calendar::local_date(s, tz) == today)
+            })
+            .map(|(r, _)| r.clone())
+            .collect();
+        meetings.sort_by_key(|r| match &r.body {
+            Body::Meeting(m) => m.start,
+            _ => None,
+        });
+        let mut tasks: Vec<Due> = v
+            .tasks()
+            .filter(|(_, t)| t.done_at.is_none())
+            .filter_map(|(r, t)| {
+                let due = t.due_at.filter(|d| *d < end_of_day)?;
+                Some(Due {
+                    person_id: t.person_id,
+                    person_name: t
+                        .person_id
+                        .and_then(|p| names.get(&p).map(|n| n.to_string()))
+                        .unwrap_or_default(),
+                    record_id: r.id(),
+                    what: t.title.clone(),
+                    due_at: due,
+                    overdue: due < now,
+                })
+            })
+            .collect();
+        tasks.sort_by_key(|d| d.due_at);
+        Ok(Today {
+            meetings,
+            thank_yous: thank_yous(&v, now),
+            follow_ups: nudges(&v, now, tz)
+                .into_iter()
+                .filter(|n| n.nudge != calendar::Nudge::Wait)
+                .collect(),
+            tasks,
+            check_ins: check_ins(&v, now, 0),
+        })
+    }
+
+    /// Progress: the funnel, conversations per week (last 12 weeks), the referral chains.
+    pub async fn dashboard(&self, tz: &TimeZone) -> Result<Dashboard, ApiError> {
+        let v = self.vault().await?;
+        let now = self.clock().now();
+        let mut funnel = Funnel::default();
+        let mut stages: BTreeMap<String, u64> = BTreeMap::new();
+        for r in &v.people {
+            let Some(p) = person(r) else { continue };
+            let s = current_stage(p);
+            *stages.entry(s.to_string()).or_default() += 1;
+            funnel.identified += 1;
+            let reached = |x: Stage| !s.is_dead_end() && s.rank() >= x.rank();
+            if reached(Stage::Requested) || s.is_dead_end() {
+                funnel.contacted += 1;
+            }
+            if reached(Stage::Scheduled) || s == Stage::Declined {
+                funnel.replied += 1;
+            }
+            if reached(Stage::Met) {
+                funnel.met += 1;
+            }
+            if reached(Stage::Thanked) {
+                funnel.thanked += 1;
+            }
+        }
+        // Conversations per week: the 12 weeks ending with this one.
+        let this_monday = {
+            let d = calendar::local_date(now, tz);
+            d.checked_sub(jiff::Span::new().days(i64::from(d.weekday().to_monday_zero_offset())))
+                .unwrap_or(d)
+        };
+        let mut per_week: Vec<Week> = (0..12)
+            .rev()
+            .filter_map(|w| this_monday.checked_sub(jiff::Span::new().weeks(w)).ok())
+            .map(|d| Week {
+                week_of: d.to_string(),
+                conversations: 0,
+            })
+            .collect();
+        for (_, m) in v.meetings() {
+            let held = m.status == Some(MeetingStatus::Held) || m.ended_at.is_some();
+            let Some(at) = m.started_at.or(m.start).or(m.ended_at).filter(|_| held) else {
+                continue;
+            };
+            let d = calendar::local_date(at, tz);
+            let monday = d
+                .checked_sub(jiff::Span::new().days(i64::from(d.weekday().to_monday_zero_offset())))
+                .unwrap_or(d)
+                .to_string();
+            if let Some(w) = per_week.iter_mut().find(|w| w.week_of == monday) {
+                w.conversations += 1;
+            }
+        }
+        Ok(Dashboard {
+            funnel,
+            per_week,
+            referral_chains: referral_chains(&v),
+            stages,
+        })
+    }
+}
+
+fn nudges(v: &Vault, now: Timestamp, tz: &TimeZone) -> Vec<Nudge> {
+    let names = v.names();
+    let people: HashMap<RecordId, &Person> = v
+        .people
+        .iter()
+        .filter_map(|r| person(r).map(|p| (r.id(), p)))
+        .collect();
+    // A later message to the same person (a follow-up) answers the nudge of an earlier one.
+    let mut latest_sent: HashMap<RecordId, Timestamp> = HashMap::new();
+    for (_, o) in v.outreach() {
+        if let (Some(p), Some(s)) = (o.person_id, o.sent_at) {
+            let e = latest_sent.entry(p).or_insert(s);
+            *e = (*e).max(s);
+        }
+    }
+    let mut out: Vec<Nudge> = v
+        .outreach()
+        .filter(|(_, o)| o.status == Some(OutreachStatus::Sent) && o.replied_at.is_none())
+        .filter_map(|(r, o)| {
+            let sent = o.sent_at?;
+            if o.person_id
+                .and_then(|p| latest_sent.get(&p))
+                .is_some_and(|l| *l > sent)
+            {
+                return None;
+            }
+            let stage = o
+                .person_id
+                .and_then(|p| people.get(&p))
+                .map(|p| current_stage(p));
+            if stage.is_some_and(|s| s.rank() >= Stage::Scheduled.rank()) {
+                return None;
+            }
+            let (nudge, days) = calendar::three_b_seven(sent, now, tz);
+            let org = o
+                .person_id
+                .and_then(|p| people.get(&p))
+                .and_then(|p| p.organization_id);
+            let others_at_organization = if nudge == calendar::Nudge::TryAnotherPerson {
+                people
+                    .iter()
+                    .filter(|(id, p)| {
+                        Some(**id) != o.person_id && org.is_some() && p.organization_id == org
+                    })
+                    .filter(|(_, p)| current_stage(p).rank() <= Stage::OutreachDrafted.rank())
+                    .map(|(id, _)| *id)
+                    .collect()
+            } else {
+                Vec::new()
+            };
+            Some(Nudge {
+                outreach_id: r.id(),
+                person_id: o.person_id,
+                person_name: o
+                    .person_id
+                    .and_then(|p| names.get(&p).map(|n| n.to_string()))
+                    .unwrap_or_default(),
+                business_days: days,
+                nudge,
+                others_at_organization,
+            })
+        })
+        .collect();
+    out.sort_by_key(|n| std::cmp::Reverse(n.business_days));
+    out
+}
+
+fn thank_yous(v: &Vault, now: Timestamp) -> Vec<Due> {
+    let names = v.names();
+    let mut out: Vec<Due> = v
+        .meetings()
+        .filter_map(|(r, m)| {
+            let due = pipeline::thank_you_due(m)?;
+            Some(Due {
+                person_id: m.person_id,
+                person_name: m
+                    .person_id
+                    .and_then(|p| names.get(&p).map(|n| n.to_string()))
+                    .unwrap_or_default(),
+                record_id: r.id(),
+                what: format!(
+                    "Thank {} for “{}”",
+                    m.person_id
+                        .and_then(|p| names.get(&p).copied())
+                        .unwrap_or("them"),
+                    m.title
+                ),
+                due_at: due,
+                overdue: due < now,
+            })
+        })
+        .collect();
+    out.sort_by_key(|d| d.due_at);
+    out
+}
+
+fn check_ins(v: &Vault, now: Timestamp, within_days: i64) -> Vec<Due> {
+    let horizon = Timestamp::from_millis(now.as_millis() + within_days * 86_400_000);
+    let mut out: Vec<Due> = v
+        .people
+        .iter()
+        .filter_map(|r| {
+            let p = person(r)?;
+            if current_stage(p).is_dead_end() {
+                return None;
+            }
+            let due = pipeline::check_in_due(p).filter(|d| *d <= horizon)?;
+            Some(Due {
+                person_id: Some(r.id()),
+                person_name: p.name.clone(),
+                record_id: r.id(),
+                what: format!("Check in with {}", p.name),
+                due_at: due,
+                overdue: due < now,
+            })
+        })
+        .collect();
+    out.sort_by_key(|d| d.due_at);
+    out
+}
+
+fn referral_chains(v: &Vault) -> Vec<Chain> {
+    let people: HashMap<RecordId, &Person> = v
+        .people
+        .iter()
+        .filter_map(|r| person(r).map(|p| (r.id(), p)))
+        .collect();
+    let mut children: HashMap<RecordId, Vec<RecordId>> = HashMap::new();
+    for (id, p) in &people {
+        if let Some(parent) = p.referred_by_id.filter(|r| people.contains_key(r)) {
+            children.entry(parent).or_default().push(*id);
+        }
+    }
+    fn build(
+        id: RecordId,
+        people: &HashMap<RecordId, &Person>,
+        children: &HashMap<RecordId, Vec<RecordId>>,
+        depth: u32,
+        seen: &mut Vec<RecordId>,
+    ) -> (ChainNode, u32, u32, u32) {
+        seen.push(id);
+        let p = people[&id];
+        let stage = current_stage(p);
+        let mut node = ChainNode {
+            id,
+            name: p.name.clone(),
+            stage,
+            met: stage.rank() >= Stage::Met.rank() && !stage.is_dead_end(),
+            children: Vec::new(),
+        };
+        let (mut max_depth, mut count, mut met) = (depth, 1, u32::from(node.met));
+        let mut kids = children.get(&id).cloned().unwrap_or_default();
+        kids.sort_by_key(|k| people[k].name.to_lowercase());
+        for k in kids {
+            if seen.contains(&k) {
+                continue; // a cycle made by concurrent edits: show each person once
+            }
+            let (child, d, c, m) = build(k, people, children, depth + 1, seen);
+            node.children.push(child);
+            max_depth = max_depth.max(d);
+            count += c;
+            met += m;
+        }
+        (node, max_depth, count, met)
+    }
+    let mut roots: Vec<RecordId> = children
+        .keys()
+        .filter(|id| {
+            people[*id]
+                .referred_by_id
+                .is_none_or(|r| !people.contains_key(&r))
+        })
+        .copied()
+        .collect();
+    roots.sort_by_key(|r| people[r].name.to_lowercase());
+    let mut chains: Vec<Chain> = roots
+        .into_iter()
+        .map(|root| {
+            let mut seen = Vec::new();
+            let (node, depth, people_n, met) = build(root, &people, &children, 0, &mut seen);
+            Chain {
+                root: node,
+                depth,
+                people: people_n,
+                met,
+            }
+        })
+        .collect();
+    chains.sort_by(|a, b| b.people.cmp(&a.people).then(b.depth.cmp(&a.depth)));
+    chains
+}

@@ -1,0 +1,299 @@
+//! The informational-interview story through the API, with the clock moved by hand.
+
+use std::sync::Arc;
+
+use jiff::tz::TimeZone;
+use rapport_core::model::workflow::calendar::Nudge;
+use rapport_core::model::workflow::ranking::Reason;
+use rapport_core::model::{Body, Kind, Person, RecordId, Stage, Timestamp};
+use rapport_core::workflow::current_stage;
+use rapport_core::{FixedClock, Rapport};
+use serde_json::json;
+
+fn at(s: &str) -> Timestamp {
+    Timestamp::from_jiff(s.parse::<jiff::Timestamp>().unwrap())
+}
+
+async fn stage(app: &Rapport, id: RecordId) -> Stage {
+    match app.get(id).await.unwrap().body {
+        Body::Person(p) => current_stage(&p),
+        _ => panic!("not a person"),
+    }
+}
+
+fn person(r: &rapport_core::model::Record) -> &Person {
+    match &r.body {
+        Body::Person(p) => p,
+        _ => panic!("not a person"),
+    }
+}
+
+#[tokio::test]
+async fn from_a_goal_to_a_check_in_due_after_90_days() {
+    let clock = Arc::new(FixedClock::new(at("2026-11-16T09:00:00Z"))); // a Monday
+    let app = Rapport::in_memory(clock.clone()).await.unwrap();
+    let utc = TimeZone::UTC;
+
+    // Objective, targets, people.
+    let goal = app
+        .create_from_fields(
+            Kind::Goal,
+            json!({ "name": "Grid planning roles", "priority": 1 }),
+        )
+        .await
+        .unwrap();
+    let org = app
+        .create_from_fields(Kind::Organization, json!({ "name": "Green Harbor", "advocacy": true, "motivation": 5, "postings": "relevant" }))
+        .await
+        .unwrap();
+    app.create_from_fields(
+        Kind::Organization,
+        json!({ "name": "Blue Field", "motivation": 2 }),
+    )
+    .await
+    .unwrap();
+    let ada = app
+        .create_from_fields(Kind::Person, json!({
+            "name": "Ada Okafor", "organization_id": org.id(), "goal_ids": [goal.id()],
+            "research_notes": "Leads grid planning; spoke at the storage summit.", "likelihood": 4
+        }))
+        .await
+        .unwrap();
+    let bob = app
+        .create_from_fields(
+            Kind::Person,
+            json!({ "name": "Bob Mensah", "organization_id": org.id() }),
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        app.refresh_person(ada.id())
+            .await
+            .map(|r| current_stage(person(&r)))
+            .unwrap(),
+        Stage::Researching
+    );
+    let lamp: Vec<String> = app
+        .organizations_by_lamp()
+        .await
+        .unwrap()
+        .iter()
+        .map(|o| o.body.display_name().to_string())
+        .collect();
+    assert_eq!(lamp, ["Green Harbor", "Blue Field"]);
+    let next = app.next_to_contact(5).await.unwrap();
+    assert_eq!(next[0].person.id(), ada.id());
+    for r in [
+        Reason::LikelyYes,
+        Reason::TopGoal,
+        Reason::TopOrganization,
+        Reason::NotContacted,
+    ] {
+        assert!(
+            next[0].reasons.contains(&r),
+            "{:?} lacks {r:?}",
+            next[0].reasons
+        );
+    }
+
+    // Outreach: drafted, checked, sent on a Friday afternoon.
+    let body = "Hi Ada,\n\nYour talk at the storage summit stayed with me. I'm a data analyst moving into grid planning. \
+                Would you have 20 minutes for a call? Tuesday at 10:00 or Thursday at 16:00 would suit me.";
+    assert!(
+        app.check_outreach(body).is_empty(),
+        "{:?}",
+        app.check_outreach(body)
+    );
+    let msg = app
+        .create_from_fields(Kind::Outreach, json!({ "title": "Request to Ada", "person_id": ada.id(), "status": "draft", "body": body }))
+        .await
+        .unwrap();
+    assert_eq!(stage(&app, ada.id()).await, Stage::OutreachDrafted);
+    clock.set(at("2026-11-20T16:00:00Z"));
+    app.outreach_sent(msg.id(), None).await.unwrap();
+    assert_eq!(stage(&app, ada.id()).await, Stage::Requested);
+    assert!(
+        !app.next_to_contact(5)
+            .await
+            .unwrap()
+            .iter()
+            .any(|n| n.person.id() == ada.id()),
+        "contacted people drop out"
+    );
+
+    // 3B7 across the weekend.
+    clock.set(at("2026-11-24T10:00:00Z")); // Tuesday: 2 business days
+    assert_eq!(app.nudges(&utc).await.unwrap()[0].nudge, Nudge::Wait);
+    clock.set(at("2026-11-25T10:00:00Z")); // Wednesday: 3
+    let n = app.nudges(&utc).await.unwrap();
+    assert_eq!(
+        (n[0].nudge, n[0].business_days),
+        (Nudge::TryAnotherPerson, 3)
+    );
+    assert_eq!(n[0].others_at_organization, vec![bob.id()]);
+    clock.set(at("2026-12-01T10:00:00Z")); // the next Tuesday: 7
+    assert_eq!(app.nudges(&utc).await.unwrap()[0].nudge, Nudge::FollowUp);
+    app.outreach_replied(msg.id(), false).await.unwrap();
+    assert!(app.nudges(&utc).await.unwrap().is_empty());
+
+    // Scheduling and the day of the meeting.
+    let meeting = app
+        .create_from_fields(Kind::Meeting, json!({
+            "title": "Call with Ada", "person_id": ada.id(), "status": "confirmed",
+            "start": "2026-12-03T15:00:00Z", "time_zone": "Europe/London", "planned_minutes": 20, "medium": "video"
+        }))
+        .await
+        .unwrap();
+    assert_eq!(stage(&app, ada.id()).await, Stage::Confirmed);
+    clock.set(at("2026-12-03T08:00:00Z"));
+    let today = app.today(&utc).await.unwrap();
+    assert_eq!(
+        today.meetings.iter().map(|m| m.id()).collect::<Vec<_>>(),
+        vec![meeting.id()]
+    );
+
+    // Held: met, and the thank-you is due 24 hours after it ended.
+    clock.set(at("2026-12-03T15:25:00Z"));
+    app.update(meeting.id(), json!({ "status": "held", "started_at": "2026-12-03T15:00:00Z", "ended_at": "2026-12-03T15:22:00Z" }))
+        .await
+        .unwrap();
+    assert_eq!(stage(&app, ada.id()).await, Stage::Met);
+    let due = app.thank_yous_due().await.unwrap();
+    assert_eq!(due[0].due_at, at("2026-12-04T15:22:00Z"));
+    assert!(!due[0].overdue);
+    clock.set(at("2026-12-05T09:00:00Z"));
+    assert!(
+        app.thank_yous_due().await.unwrap()[0].overdue,
+        "an overdue thank-you shows as such"
+    );
+    assert_eq!(app.today(&utc).await.unwrap().thank_yous.len(), 1);
+    app.update(
+        meeting.id(),
+        json!({ "thanked_at": "2026-12-05T09:00:00Z" }),
+    )
+    .await
+    .unwrap();
+    assert_eq!(stage(&app, ada.id()).await, Stage::Thanked);
+    assert!(app.thank_yous_due().await.unwrap().is_empty());
+
+    // Keep in touch: 90 days after the last interaction (the meeting), not before.
+    clock.set(at("2027-02-28T09:00:00Z"));
+    assert!(
+        app.check_ins_due(0)
+            .await
+            .unwrap()
+            .iter()
+            .all(|d| d.person_id != Some(ada.id()))
+    );
+    clock.set(at("2027-03-04T09:00:00Z"));
+    let check_ins = app.check_ins_due(0).await.unwrap();
+    let ada_due = check_ins
+        .iter()
+        .find(|d| d.person_id == Some(ada.id()))
+        .expect("Ada's check-in is due");
+    assert_eq!(ada_due.due_at, at("2027-03-03T15:22:00Z"));
+    assert!(ada_due.overdue);
+    // A check-in done resets the clock and moves her to keeping in touch.
+    app.create_from_fields(Kind::Task, json!({ "title": "Send Ada my update", "task_kind": "check_in", "person_id": ada.id(), "done_at": "2027-03-04T09:00:00Z" }))
+        .await
+        .unwrap();
+    assert_eq!(stage(&app, ada.id()).await, Stage::KeepingInTouch);
+    assert!(
+        app.check_ins_due(0)
+            .await
+            .unwrap()
+            .iter()
+            .all(|d| d.person_id != Some(ada.id()))
+    );
+
+    // Every transition was logged with its time, in order.
+    let log: Vec<Stage> = person(&app.get(ada.id()).await.unwrap())
+        .stage_log
+        .iter()
+        .map(|c| c.stage)
+        .collect();
+    assert_eq!(
+        log,
+        [
+            Stage::Researching,
+            Stage::OutreachDrafted,
+            Stage::Requested,
+            Stage::Confirmed,
+            Stage::Met,
+            Stage::Thanked,
+            Stage::KeepingInTouch
+        ]
+    );
+    let times: Vec<Timestamp> = person(&app.get(ada.id()).await.unwrap())
+        .stage_log
+        .iter()
+        .map(|c| c.at)
+        .collect();
+    assert!(times.windows(2).all(|w| w[0] < w[1]));
+    assert_eq!(times[2], at("2026-11-20T16:00:00Z"));
+
+    // A stage set by hand.
+    app.set_stage(bob.id(), Some(Stage::NoReply)).await.unwrap();
+    assert_eq!(stage(&app, bob.id()).await, Stage::NoReply);
+
+    let dash = app.dashboard(&utc).await.unwrap();
+    assert_eq!(
+        (dash.funnel.identified, dash.funnel.met, dash.funnel.thanked),
+        (2, 1, 1)
+    );
+    assert_eq!(dash.per_week.len(), 12);
+    assert_eq!(
+        dash.per_week.last().unwrap().week_of,
+        "2027-03-01",
+        "the 12 weeks end with this one"
+    );
+    clock.set(at("2026-12-06T12:00:00Z"));
+    let dash = app.dashboard(&utc).await.unwrap();
+    let week = dash
+        .per_week
+        .iter()
+        .find(|w| w.week_of == "2026-11-30")
+        .expect("the week of the meeting is listed");
+    assert_eq!(week.conversations, 1);
+}
+
+#[tokio::test]
+async fn referral_chains_are_trees_with_depth_and_meetings() {
+    let clock = Arc::new(FixedClock::new(at("2026-11-16T09:00:00Z")));
+    let app = Rapport::in_memory(clock.clone()).await.unwrap();
+    let add = |name: &'static str, by: Option<RecordId>| {
+        let app = app.clone();
+        async move {
+            app.create_from_fields(Kind::Person, json!({ "name": name, "referred_by_id": by }))
+                .await
+                .unwrap()
+                .id()
+        }
+    };
+    let ada = add("Ada", None).await;
+    let carl = add("Carl", Some(ada)).await;
+    let dee = add("Dee", Some(carl)).await;
+    let eve = add("Eve", Some(dee)).await;
+    let _fay = add("Fay", Some(ada)).await;
+    let _loner = add("Loner", None).await;
+    app.create_from_fields(Kind::Meeting, json!({ "title": "Coffee", "person_id": dee, "status": "held", "ended_at": "2026-11-16T08:00:00Z" }))
+        .await
+        .unwrap();
+    let dash = app.dashboard(&TimeZone::UTC).await.unwrap();
+    assert_eq!(
+        dash.referral_chains.len(),
+        1,
+        "only people who referred someone start a chain"
+    );
+    let chain = &dash.referral_chains[0];
+    assert_eq!(
+        (chain.root.id, chain.depth, chain.people, chain.met),
+        (ada, 3, 5, 1)
+    );
+    let carl_node = &chain.root.children[0];
+    assert_eq!(carl_node.id, carl);
+    assert_eq!(carl_node.children[0].id, dee);
+    assert!(carl_node.children[0].met, "Dee's referral led to a meeting");
+    assert_eq!(carl_node.children[0].children[0].id, eve);
+    assert_eq!(dash.per_week.last().unwrap().conversations, 1);
+}
