@@ -31,7 +31,7 @@ pub enum RecordCommand<F: Args> {
 
 #[derive(Args, Debug)]
 pub struct ListArgs {
-    /// name (A to Z) or updated (newest first).
+    /// name (A to Z), updated (newest first), or for organizations lamp (best targets first).
     #[arg(long, default_value = "name")]
     sort: String,
     #[arg(long, default_value_t = 50)]
@@ -63,7 +63,7 @@ pub trait ToFields {
     }
 }
 
-fn set(m: &mut Map<String, Value>, k: &str, v: Option<Value>) {
+pub(crate) fn set(m: &mut Map<String, Value>, k: &str, v: Option<Value>) {
     if let Some(v) = v {
         m.insert(k.into(), v);
     }
@@ -94,7 +94,7 @@ fn yes_no(field: &str, v: &Option<String>) -> Result<Option<Value>, ApiError> {
         .transpose()
 }
 
-fn date(field: &str, v: &Option<String>) -> Result<Option<Value>, ApiError> {
+pub(crate) fn date(field: &str, v: &Option<String>) -> Result<Option<Value>, ApiError> {
     v.as_deref()
         .map(|s| {
             rapport_core::model::Timestamp::parse(s)
@@ -176,7 +176,7 @@ async fn ids(
     Ok(Some(Value::Array(out)))
 }
 
-async fn id(
+pub(crate) async fn id(
     app: &Rapport,
     field: &str,
     kind: Kind,
@@ -514,6 +514,17 @@ pub async fn run<F: Args + ToFields>(
             }
         }
         RecordCommand::List(a) => {
+            if a.sort == "lamp" && kind == Kind::Organization {
+                let mut orgs = app.organizations_by_lamp().await?;
+                let total = orgs.len() as u64;
+                orgs.truncate(a.limit);
+                let page = rapport_core::ListResponse {
+                    items: orgs,
+                    next: None,
+                    total,
+                };
+                return output::list(&app, kind, &page, json).await;
+            }
             let order = match a.sort.as_str() {
                 "name" => SortOrder::Name,
                 "updated" => SortOrder::Updated,

@@ -19,6 +19,7 @@ pub(crate) fn say_line(args: std::fmt::Arguments) {
 mod args;
 mod dev;
 mod output;
+mod workflow;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -64,6 +65,30 @@ enum Command {
     /// The question bank.
     #[command(subcommand)]
     Question(RecordCommand<QuestionFields>),
+    /// Outreach messages: drafts, the etiquette check, sent and replied.
+    #[command(subcommand)]
+    Outreach(workflow::OutreachCommand),
+    /// Meetings: proposed, confirmed, held.
+    #[command(subcommand)]
+    Meeting(workflow::MeetingCommand),
+    /// Set a person's stage by hand (or `auto` to follow the facts only).
+    Stage { person: String, stage: String },
+    /// Who to contact next, and why.
+    Next {
+        #[arg(long, default_value_t = 10)]
+        limit: usize,
+    },
+    /// Today: meetings, thank-yous, follow-ups, tasks and check-ins due.
+    Today {
+        /// Your time zone [default: the system's].
+        #[arg(long)]
+        tz: Option<String>,
+    },
+    /// Progress: the funnel, conversations per week, referral chains.
+    Stats {
+        #[arg(long)]
+        tz: Option<String>,
+    },
     /// Search every text field of every record.
     Search {
         /// Words to look for; the last one may be the start of a word.
@@ -157,6 +182,20 @@ async fn run(cli: Cli) -> Result<(), ApiError> {
         Command::Goal(c) => args::run(open(cli.data_dir).await?, Kind::Goal, c, json).await,
         Command::Task(c) => args::run(open(cli.data_dir).await?, Kind::Task, c, json).await,
         Command::Question(c) => args::run(open(cli.data_dir).await?, Kind::Question, c, json).await,
+        Command::Outreach(c) => workflow::outreach(open(cli.data_dir).await?, c, json).await,
+        Command::Meeting(c) => workflow::meeting(open(cli.data_dir).await?, c, json).await,
+        Command::Stage { person, stage } => {
+            workflow::set_stage(open(cli.data_dir).await?, person, stage, json).await
+        }
+        Command::Next { limit } => workflow::next(open(cli.data_dir).await?, limit, json).await,
+        Command::Today { tz } => {
+            let tz = workflow::user_tz(tz.as_deref())?;
+            workflow::today(open(cli.data_dir).await?, &tz, json).await
+        }
+        Command::Stats { tz } => {
+            let tz = workflow::user_tz(tz.as_deref())?;
+            workflow::stats(open(cli.data_dir).await?, &tz, json).await
+        }
         Command::Search { query, kind, limit } => {
             let kind = kind
                 .map(|k| {

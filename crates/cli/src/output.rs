@@ -6,7 +6,7 @@ use rapport_core::{
 };
 use serde_json::Value;
 
-fn print_json(v: &impl serde::Serialize) -> Result<(), ApiError> {
+pub(crate) fn print_json(v: &impl serde::Serialize) -> Result<(), ApiError> {
     let s = serde_json::to_string_pretty(v)
         .map_err(|e| ApiError::new(ErrorCode::Internal, e.to_string()))?;
     say!("{s}");

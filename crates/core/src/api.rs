@@ -163,8 +163,7 @@ impl Rapport {
     /// Creates a record from its fields. Returns it with its new id and times.
     pub async fn create(&self, body: Body) -> Result<Record, ApiError> {
         let r = self.create_raw(body).await?;
-        self.after_write(None, &r).await?;
-        Ok(r)
+        self.after_write(None, r).await
     }
 
     /// Changes a record with a function of its current fields. The result is normalized and
@@ -177,15 +176,13 @@ impl Rapport {
     ) -> Result<Record, ApiError> {
         let before = self.store_get(id).await?.and_then(|r| r.body.person_id());
         let r = self.change_raw(id, f).await?;
-        self.after_write(before, &r).await?;
-        Ok(r)
+        self.after_write(before, r).await
     }
 
     /// Deletes a record. The deletion is a tombstone that syncs; the record leaves every list.
     pub async fn delete(&self, id: RecordId) -> Result<Record, ApiError> {
         let r = self.delete_raw(id).await?;
-        self.after_write(None, &r).await?;
-        Ok(r)
+        self.after_write(None, r).await
     }
 
     async fn store_get(&self, id: RecordId) -> Result<Option<Record>, ApiError> {
@@ -194,9 +191,12 @@ impl Rapport {
     }
 
     /// A meeting, message or task changed: the people it is (and was) about move along.
-    async fn after_write(&self, before: Option<RecordId>, r: &Record) -> Result<(), ApiError> {
+    /// Returns the record as it now stands (a person's own stage may just have moved).
+    async fn after_write(&self, before: Option<RecordId>, r: Record) -> Result<Record, ApiError> {
         let now = r.body.person_id();
-        for p in [before, now]
+        // A person's own edits count too (research notes move them to researching).
+        let itself = (r.kind() == Kind::Person && !r.is_deleted()).then(|| r.id());
+        for p in [before, now, itself]
             .into_iter()
             .flatten()
             .collect::<std::collections::BTreeSet<_>>()
@@ -208,7 +208,10 @@ impl Rapport {
                 Err(e) => return Err(e),
             }
         }
-        Ok(())
+        match itself {
+            Some(id) => Ok(self.store_get(id).await?.unwrap_or(r)),
+            None => Ok(r),
+        }
     }
 
     /// Creates a record (internal: without moving its person along).

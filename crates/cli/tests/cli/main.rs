@@ -557,3 +557,159 @@ fn acknowledged_writes_survive_kill_9() {
             >= created.len()
     );
 }
+
+#[test]
+fn the_workflow_commands_move_a_person_along() {
+    let v = Vault::new();
+    v.ok(&["org", "add", "--name", "Beta", "--motivation", "2"]);
+    v.ok(&[
+        "org",
+        "add",
+        "--name",
+        "Acme",
+        "--advocacy",
+        "yes",
+        "--motivation",
+        "5",
+    ]);
+    let lamp = v.json(&["org", "list", "--sort", "lamp"]);
+    assert_eq!(lamp[0]["name"], "Acme", "best LAMP target first");
+    let ada = v.ok(&[
+        "person",
+        "add",
+        "--name",
+        "Ada Okafor",
+        "--org",
+        "Acme",
+        "--likelihood",
+        "5",
+        "--notes",
+        "Leads grid planning.",
+    ]);
+    let ada = ada.trim();
+    let next = v.json(&["next"]);
+    assert_eq!(next[0]["person"]["id"], ada);
+    assert!(
+        next[0]["reasons"]
+            .as_array()
+            .unwrap()
+            .contains(&serde_json::json!("likely_yes"))
+    );
+
+    let findings = v.json(&[
+        "outreach",
+        "check",
+        "--text",
+        "I would like a job at Acme. My CV is attached.",
+    ]);
+    let rules: Vec<&str> = findings
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["rule"].as_str().unwrap())
+        .collect();
+    assert!(
+        rules.contains(&"job_request") && rules.contains(&"resume"),
+        "{rules:?}"
+    );
+    assert!(
+        v.ok(&[
+            "outreach",
+            "check",
+            "--text",
+            "Bea Costa suggested I write. Would you have 20 minutes on Tuesday at 10:00?"
+        ])
+        .contains("Looks good")
+    );
+
+    let msg = v.ok(&[
+        "outreach",
+        "add",
+        "--title",
+        "Ask Ada",
+        "--person",
+        "Ada Okafor",
+        "--status",
+        "draft",
+        "--body",
+        "Hello",
+    ]);
+    assert_eq!(
+        v.json(&["person", "show", ada])["stage_log"]
+            .as_array()
+            .unwrap()
+            .last()
+            .unwrap()["stage"],
+        "outreach_drafted"
+    );
+    v.ok(&["outreach", "sent", msg.trim()]);
+    let meeting = v.ok(&[
+        "meeting",
+        "add",
+        "--title",
+        "Call with Ada",
+        "--person",
+        "Ada Okafor",
+        "--start",
+        "2026-11-03T15:00:00Z",
+        "--minutes",
+        "20",
+        "--medium",
+        "video",
+    ]);
+    v.ok(&[
+        "meeting",
+        "edit",
+        meeting.trim(),
+        "--started",
+        "2026-11-03T15:00:00Z",
+        "--ended",
+        "2026-11-03T15:20:00Z",
+    ]);
+    let p = v.json(&["person", "show", ada]);
+    let stages: Vec<&str> = p["stage_log"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["stage"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        stages,
+        [
+            "researching",
+            "outreach_drafted",
+            "requested",
+            "scheduled",
+            "met"
+        ]
+    );
+    assert_eq!(
+        v.json(&["meeting", "list", "--person", "Ada Okafor"])
+            .as_array()
+            .unwrap()
+            .len(),
+        1
+    );
+
+    let today = v.json(&["today", "--tz", "UTC"]);
+    assert_eq!(today["thank_yous"][0]["record_id"], meeting.trim());
+    assert_eq!(
+        today["thank_yous"][0]["overdue"], true,
+        "the meeting was long before the real now"
+    );
+    v.ok(&["meeting", "edit", meeting.trim(), "--thanked", "now"]);
+    assert!(
+        v.json(&["today", "--tz", "UTC"])["thank_yous"]
+            .as_array()
+            .unwrap()
+            .is_empty()
+    );
+    let stats = v.json(&["stats", "--tz", "UTC"]);
+    assert_eq!(stats["funnel"]["thanked"], 1);
+    v.ok(&["stage", "Ada Okafor", "keeping_in_touch"]);
+    assert!(
+        v.fails(2, &["stage", "Ada Okafor", "famous"])
+            .contains("stage")
+    );
+    assert!(v.fails(2, &["today", "--tz", "Mars/Base"]).contains("tz"));
+}

@@ -1,0 +1,373 @@
+//! The workflow commands: outreach and meetings, what is due today, who to contact next, stats.
+
+use clap::{Args, Subcommand};
+use jiff::tz::TimeZone;
+use rapport_core::model::{Kind, Stage, Timestamp};
+use rapport_core::workflow::{Dashboard, Due, Today};
+use rapport_core::{ApiError, Rapport};
+use serde_json::{Map, Value, json};
+
+use crate::args::{self, RecordCommand, ToFields, resolve};
+use crate::{output, parse_id};
+
+#[derive(Args, Debug)]
+pub struct OutreachFields {
+    #[arg(long)]
+    title: Option<String>,
+    /// Who it is to (id or name).
+    #[arg(long)]
+    person: Option<String>,
+    /// email, linkedin, phone, text, in_person or other.
+    #[arg(long)]
+    channel: Option<String>,
+    /// draft, sent, replied or declined.
+    #[arg(long)]
+    status: Option<String>,
+    #[arg(long)]
+    subject: Option<String>,
+    /// The message itself.
+    #[arg(long)]
+    body: Option<String>,
+}
+
+impl ToFields for OutreachFields {
+    async fn to_fields(&self, app: &Rapport) -> Result<Map<String, Value>, ApiError> {
+        let mut m = Map::new();
+        args::set(&mut m, "title", self.title.clone().map(Value::from));
+        args::set(
+            &mut m,
+            "person_id",
+            args::id(app, "person", Kind::Person, &self.person).await?,
+        );
+        args::set(&mut m, "channel", self.channel.clone().map(Value::from));
+        args::set(&mut m, "status", self.status.clone().map(Value::from));
+        args::set(&mut m, "subject", self.subject.clone().map(Value::from));
+        args::set(&mut m, "body", self.body.clone().map(Value::from));
+        Ok(m)
+    }
+}
+
+#[derive(Args, Debug)]
+pub struct MeetingFields {
+    #[arg(long)]
+    title: Option<String>,
+    /// Who it is with (id or name).
+    #[arg(long)]
+    person: Option<String>,
+    /// proposed, confirmed, held or cancelled.
+    #[arg(long)]
+    status: Option<String>,
+    /// A proposed time (repeatable): 2026-12-03T15:00:00Z.
+    #[arg(long = "slot", value_name = "TIME")]
+    slots: Vec<String>,
+    /// The confirmed start: 2026-12-03T15:00:00Z (or with an offset, +01:00).
+    #[arg(long)]
+    start: Option<String>,
+    /// The IANA time zone it was agreed in.
+    #[arg(long)]
+    time_zone: Option<String>,
+    /// Planned length in minutes (15, 20, 30…).
+    #[arg(long)]
+    minutes: Option<i64>,
+    /// phone, video, coffee, lunch, office or other.
+    #[arg(long)]
+    medium: Option<String>,
+    #[arg(long)]
+    place: Option<String>,
+    #[arg(long)]
+    notes: Option<String>,
+    /// When it started and ended (marks it held when both are given).
+    #[arg(long)]
+    started: Option<String>,
+    #[arg(long)]
+    ended: Option<String>,
+    /// When the thank-you was sent ("now" or a time).
+    #[arg(long)]
+    thanked: Option<String>,
+}
+
+fn time(app: &Rapport, field: &str, v: &Option<String>) -> Result<Option<Value>, ApiError> {
+    match v.as_deref() {
+        Some("now") => Ok(Some(json!(app.clock().now()))),
+        other => args::date(field, &other.map(str::to_string)),
+    }
+}
+
+impl ToFields for MeetingFields {
+    async fn to_fields(&self, app: &Rapport) -> Result<Map<String, Value>, ApiError> {
+        let mut m = Map::new();
+        args::set(&mut m, "title", self.title.clone().map(Value::from));
+        args::set(
+            &mut m,
+            "person_id",
+            args::id(app, "person", Kind::Person, &self.person).await?,
+        );
+        args::set(&mut m, "status", self.status.clone().map(Value::from));
+        if !self.slots.is_empty() {
+            let mut slots = Vec::new();
+            for s in &self.slots {
+                let t = Timestamp::parse(s).map_err(|e| ApiError::validation("slot", e))?;
+                slots.push(json!({ "start": t }));
+            }
+            m.insert("proposed_slots".into(), Value::Array(slots));
+        }
+        args::set(&mut m, "start", time(app, "start", &self.start)?);
+        args::set(&mut m, "time_zone", self.time_zone.clone().map(Value::from));
+        args::set(&mut m, "planned_minutes", self.minutes.map(Value::from));
+        args::set(&mut m, "medium", self.medium.clone().map(Value::from));
+        args::set(&mut m, "place", self.place.clone().map(Value::from));
+        args::set(&mut m, "notes", self.notes.clone().map(Value::from));
+        args::set(&mut m, "started_at", time(app, "started", &self.started)?);
+        args::set(&mut m, "ended_at", time(app, "ended", &self.ended)?);
+        if m.contains_key("started_at") && m.contains_key("ended_at") && !m.contains_key("status") {
+            m.insert("status".into(), json!("held"));
+        }
+        args::set(&mut m, "thanked_at", time(app, "thanked", &self.thanked)?);
+        Ok(m)
+    }
+}
+
+#[derive(Subcommand, Debug)]
+pub enum OutreachCommand {
+    #[command(flatten)]
+    Record(RecordCommand<OutreachFields>),
+    /// Check a draft's etiquette (from a file, or --text).
+    Check {
+        file: Option<std::path::PathBuf>,
+        #[arg(long)]
+        text: Option<String>,
+    },
+    /// Record that a message was sent (now, or --at TIME).
+    Sent {
+        id: String,
+        #[arg(long)]
+        at: Option<String>,
+    },
+    /// Record the reply (or --declined).
+    Replied {
+        id: String,
+        #[arg(long)]
+        declined: bool,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum MeetingCommand {
+    #[command(flatten)]
+    Record(RecordCommand<MeetingFields>),
+}
+
+/// The user's time zone: `--tz`, else `TZ`, else the system's.
+pub fn user_tz(given: Option<&str>) -> Result<TimeZone, ApiError> {
+    match given {
+        Some(name) => TimeZone::get(name).map_err(|_| {
+            ApiError::validation(
+                "tz",
+                format!("'{name}' is not a time zone (use an IANA name such as Europe/Paris)"),
+            )
+        }),
+        None => Ok(TimeZone::try_system().unwrap_or(TimeZone::UTC)),
+    }
+}
+
+pub async fn outreach(app: Rapport, cmd: OutreachCommand, json: bool) -> Result<(), ApiError> {
+    match cmd {
+        OutreachCommand::Record(c) => args::run(app, Kind::Outreach, c, json).await,
+        OutreachCommand::Check { file, text } => {
+            let text = match (file, text) {
+                (_, Some(t)) => t,
+                (Some(f), None) => std::fs::read_to_string(&f).map_err(|e| {
+                    ApiError::validation("file", format!("cannot read {}: {e}", f.display()))
+                })?,
+                (None, None) => {
+                    return Err(ApiError::validation("text", "give a file or --text \"…\""));
+                }
+            };
+            let findings = app.check_outreach(&text);
+            if json {
+                return output::print_json(&findings);
+            }
+            if findings.is_empty() {
+                say!("Looks good: short, personal, a clear question with times to choose from.");
+            }
+            for f in &findings {
+                say!(
+                    "{:7} {}: {}\n        “{}”",
+                    format!("{:?}", f.severity).to_lowercase(),
+                    f.rule,
+                    f.message,
+                    f.excerpt.trim()
+                );
+            }
+            Ok(())
+        }
+        OutreachCommand::Sent { id, at } => {
+            let at = match at {
+                Some(s) => Some(Timestamp::parse(&s).map_err(|e| ApiError::validation("at", e))?),
+                None => None,
+            };
+            let r = app.outreach_sent(parse_id("id", &id)?, at).await?;
+            output::record(&app, &r, json).await
+        }
+        OutreachCommand::Replied { id, declined } => {
+            let r = app.outreach_replied(parse_id("id", &id)?, declined).await?;
+            output::record(&app, &r, json).await
+        }
+    }
+}
+
+pub async fn meeting(app: Rapport, cmd: MeetingCommand, json: bool) -> Result<(), ApiError> {
+    match cmd {
+        MeetingCommand::Record(c) => args::run(app, Kind::Meeting, c, json).await,
+    }
+}
+
+pub async fn set_stage(
+    app: Rapport,
+    person: String,
+    stage: String,
+    json: bool,
+) -> Result<(), ApiError> {
+    let id = resolve(&app, "person", Kind::Person, &person).await?;
+    let stage = match stage.as_str() {
+        "auto" => None,
+        s => Some(
+            s.parse::<Stage>()
+                .map_err(|e| ApiError::validation("stage", format!("{e}, or auto")))?,
+        ),
+    };
+    let r = app.set_stage(id, stage).await?;
+    output::record(&app, &r, json).await
+}
+
+pub async fn next(app: Rapport, limit: usize, json: bool) -> Result<(), ApiError> {
+    let next = app.next_to_contact(limit).await?;
+    if json {
+        return output::print_json(&next);
+    }
+    if next.is_empty() {
+        say!("Nobody waiting to be contacted. Add people with `rapport person add`.");
+    }
+    for n in &next {
+        let why: Vec<String> = n
+            .reasons
+            .iter()
+            .map(|r| {
+                serde_json::to_value(r)
+                    .ok()
+                    .and_then(|v| v.as_str().map(|s| s.replace('_', " ")))
+                    .unwrap_or_default()
+            })
+            .collect();
+        say!(
+            "{:<36}  {:<28}  {}",
+            n.person.id().to_string(),
+            n.person.body.display_name(),
+            why.join(", ")
+        );
+    }
+    Ok(())
+}
+
+fn due_line(d: &Due) -> String {
+    format!(
+        "{}{}  {}",
+        if d.overdue { "OVERDUE " } else { "" },
+        d.due_at.to_jiff().strftime("%a %d %b %H:%M"),
+        d.what
+    )
+}
+
+pub async fn today(app: Rapport, tz: &TimeZone, json: bool) -> Result<(), ApiError> {
+    let t: Today = app.today(tz).await?;
+    if json {
+        return output::print_json(&t);
+    }
+    let mut empty = true;
+    let mut section = |title: &str, lines: Vec<String>| {
+        if !lines.is_empty() {
+            empty = false;
+            say!("{title}");
+            for l in lines {
+                say!("  {l}");
+            }
+        }
+    };
+    section(
+        "Meetings today",
+        t.meetings
+            .iter()
+            .map(|m| {
+                format!(
+                    "{}  {}",
+                    m.body
+                        .due_at()
+                        .map(|s| s
+                            .to_jiff()
+                            .to_zoned(tz.clone())
+                            .strftime("%H:%M")
+                            .to_string())
+                        .unwrap_or_default(),
+                    m.body.display_name()
+                )
+            })
+            .collect(),
+    );
+    section(
+        "Thank-yous due",
+        t.thank_yous.iter().map(due_line).collect(),
+    );
+    section(
+        "Follow-ups (3B7)",
+        t.follow_ups
+            .iter()
+            .map(|n| match n.nudge {
+                rapport_core::model::workflow::calendar::Nudge::FollowUp => format!("{}: {} business days without a reply — send a polite follow-up", n.person_name, n.business_days),
+                _ => format!("{}: {} business days without a reply — try someone else at the same organization ({} not contacted yet)", n.person_name, n.business_days, n.others_at_organization.len()),
+            })
+            .collect(),
+    );
+    section("Tasks due", t.tasks.iter().map(due_line).collect());
+    section("Check-ins due", t.check_ins.iter().map(due_line).collect());
+    if empty {
+        say!("Nothing due today. `rapport next` suggests who to contact.");
+    }
+    Ok(())
+}
+
+pub async fn stats(app: Rapport, tz: &TimeZone, json: bool) -> Result<(), ApiError> {
+    let d: Dashboard = app.dashboard(tz).await?;
+    if json {
+        return output::print_json(&d);
+    }
+    let f = &d.funnel;
+    say!(
+        "Funnel: {} identified → {} contacted → {} replied → {} met → {} thanked",
+        f.identified,
+        f.contacted,
+        f.replied,
+        f.met,
+        f.thanked
+    );
+    say!("Conversations per week (last 12):");
+    for w in &d.per_week {
+        say!("  {}  {}", w.week_of, "█".repeat(w.conversations as usize));
+    }
+    say!("Referral chains: {}", d.referral_chains.len());
+    fn tree(n: &rapport_core::workflow::ChainNode, depth: usize) {
+        say!(
+            "  {}{}{}",
+            "  ".repeat(depth),
+            n.name,
+            if n.met { " ✓ met" } else { "" }
+        );
+        for c in &n.children {
+            tree(c, depth + 1);
+        }
+    }
+    for c in d.referral_chains.iter().take(5) {
+        say!("  depth {}, {} people, {} met:", c.depth, c.people, c.met);
+        tree(&c.root, 1);
+    }
+    Ok(())
+}
