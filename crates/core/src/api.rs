@@ -174,9 +174,9 @@ impl Rapport {
         id: RecordId,
         f: impl FnOnce(&Body) -> Result<Body, ApiError> + Send + 'static,
     ) -> Result<Record, ApiError> {
-        let before = self.store_get(id).await?.and_then(|r| r.body.person_id());
+        let before = self.store_get(id).await?;
         let r = self.change_raw(id, f).await?;
-        self.after_write(before, r).await
+        self.after_write(before.as_ref(), r).await
     }
 
     /// Deletes a record. The deletion is a tombstone that syncs; the record leaves every list.
@@ -190,13 +190,25 @@ impl Rapport {
         blocking(move || Ok(store.get(id)?)).await
     }
 
-    /// A meeting, message or task changed: the people it is (and was) about move along.
-    /// Returns the record as it now stands (a person's own stage may just have moved).
-    async fn after_write(&self, before: Option<RecordId>, r: Record) -> Result<Record, ApiError> {
-        let now = r.body.person_id();
-        // A person's own edits count too (research notes move them to researching).
-        let itself = (r.kind() == Kind::Person && !r.is_deleted()).then(|| r.id());
-        for p in [before, now, itself]
+    /// A meeting, message or task changed: the people it is (and was) about move along. A
+    /// person's own edit counts only where it can move them (new, research added or removed,
+    /// stage set by hand), which keeps ordinary edits to one durable write.
+    /// Returns the record as it now stands.
+    async fn after_write(&self, before: Option<&Record>, r: Record) -> Result<Record, ApiError> {
+        let was_about = before.and_then(|b| b.body.person_id());
+        let is_about = r.body.person_id();
+        let itself = match (&r.body, before.map(|b| &b.body)) {
+            (Body::Person(_), _) if r.is_deleted() => None,
+            (Body::Person(p), Some(Body::Person(old))) => {
+                let researched =
+                    |p: &rapport_model::Person| !p.research_notes.is_empty() || !p.links.is_empty();
+                (p.stage_log.is_empty() || p.stage != old.stage || researched(p) != researched(old))
+                    .then(|| r.id())
+            }
+            (Body::Person(_), _) => Some(r.id()),
+            _ => None,
+        };
+        for p in [was_about, is_about, itself]
             .into_iter()
             .flatten()
             .collect::<std::collections::BTreeSet<_>>()

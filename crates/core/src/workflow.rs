@@ -11,7 +11,7 @@ use rapport_model::{
 };
 use serde::{Deserialize, Serialize};
 
-use crate::{ApiError, ListRequest, Rapport};
+use crate::{ApiError, Rapport};
 
 /// Someone to contact next, and why.
 #[derive(Clone, Debug, Serialize, Deserialize)]
@@ -155,35 +155,19 @@ impl Rapport {
         })
     }
 
-    async fn about(&self, person_id: RecordId, kind: Kind) -> Result<Vec<Record>, ApiError> {
-        let mut out = Vec::new();
-        let mut req = ListRequest {
-            kind: Some(kind),
-            person: Some(person_id),
-            limit: Some(crate::api::MAX_LIMIT),
-            ..Default::default()
-        };
-        loop {
-            let page = self.list(req.clone()).await?;
-            out.extend(page.items);
-            match page.next {
-                Some(n) => req.after = Some(n),
-                None => return Ok(out),
-            }
-        }
+    /// Every live meeting, message and task about a person (one index scan).
+    async fn related(&self, person_id: RecordId) -> Result<Vec<Record>, ApiError> {
+        let store = self.store().clone();
+        tokio::task::spawn_blocking(move || Ok(store.related(person_id)?)).await?
     }
 
     /// Recomputes what follows from a person's records: the effective stage (logging a change
     /// with the time) and the last interaction. Called after every change to their meetings,
     /// messages and tasks.
     pub async fn refresh_person(&self, person_id: RecordId) -> Result<Record, ApiError> {
-        let (o, m, t) = (
-            self.about(person_id, Kind::Outreach).await?,
-            self.about(person_id, Kind::Meeting).await?,
-            self.about(person_id, Kind::Task).await?,
-        );
-        let outreach: Vec<&Outreach> = o
-            .iter()
+        let related = self.related(person_id).await?;
+        let pick = |k: Kind| related.iter().filter(move |r| r.kind() == k);
+        let outreach: Vec<&Outreach> = pick(Kind::Outreach)
             .filter_map(|r| {
                 if let Body::Outreach(x) = &r.body {
                     Some(x)
@@ -192,8 +176,7 @@ impl Rapport {
                 }
             })
             .collect();
-        let meetings: Vec<&Meeting> = m
-            .iter()
+        let meetings: Vec<&Meeting> = pick(Kind::Meeting)
             .filter_map(|r| {
                 if let Body::Meeting(x) = &r.body {
                     Some(x)
@@ -202,8 +185,7 @@ impl Rapport {
                 }
             })
             .collect();
-        let tasks: Vec<&Task> = t
-            .iter()
+        let tasks: Vec<&Task> = pick(Kind::Task)
             .filter_map(|r| {
                 if let Body::Task(x) = &r.body {
                     Some(x)

@@ -326,6 +326,26 @@ impl Store {
         Ok(Page { items, next })
     }
 
+    /// Every live record about a person (their meetings, messages, tasks), by kind.
+    pub fn related(&self, person: RecordId) -> Result<Vec<Record>> {
+        let mut out = Vec::new();
+        for (k, _) in self.kv.scan(
+            &keys::with_id(keys::BY_PERSON, person),
+            None,
+            Direction::Forward,
+            usize::MAX,
+        )? {
+            if let Some(r) = keys::trailing_id(&k)
+                .map(|id| self.get(id))
+                .transpose()?
+                .flatten()
+            {
+                out.push(r);
+            }
+        }
+        Ok(out)
+    }
+
     /// How many live records of this kind there are.
     pub fn count(&self, kind: Kind) -> Result<u64> {
         // A counter kept in the same batch as every write: counting the name index instead
