@@ -109,6 +109,7 @@ fn summary(r: &Record) -> String {
         Body::Meeting(m) => m.start.map(|s| s.to_string()).unwrap_or_default(),
         Body::Outreach(o) => o.status.map(|s| s.to_string()).unwrap_or_default(),
         Body::Template(t) => t.purpose.map(|s| s.to_string()).unwrap_or_default(),
+        Body::Profile(p) => p.background.clone().unwrap_or_default(),
     }
 }
 

@@ -228,18 +228,34 @@ impl Rapport {
 
     /// Creates a record (internal: without moving its person along).
     async fn create_raw(&self, body: Body) -> Result<Record, ApiError> {
+        self.create_with_id(None, body).await
+    }
+
+    /// Creates a record under a given id (singletons such as the profile), or a fresh one.
+    /// Refuses to overwrite a live record.
+    pub(crate) async fn create_with_id(
+        &self,
+        id: Option<RecordId>,
+        body: Body,
+    ) -> Result<Record, ApiError> {
         let now = self.clock.now();
         let store = self.store.clone();
         blocking(move || {
             let mut body = body;
             body.normalize();
-            let record = Record {
-                meta: Meta::new_at(now),
-                body,
-            };
+            let mut meta = Meta::new_at(now);
+            if let Some(id) = id {
+                meta.id = id;
+            }
+            let record = Record { meta, body };
             validate(&record, &StoreLinks(&store, None))?;
             let id = record.id();
-            store.write(id, |_| Ok::<_, ApiError>(record))?
+            store.write(id, |current| match current {
+                Some(c) if !c.is_deleted() => {
+                    Err(ApiError::validation("id", format!("{id} already exists")))
+                }
+                _ => Ok(record),
+            })?
         })
         .await
     }

@@ -4,6 +4,7 @@
 mod api;
 mod clock;
 mod error;
+pub mod meeting;
 mod patch;
 pub mod questions;
 pub mod seed;

@@ -69,6 +69,7 @@ pub(crate) fn body_from_fields(kind: Kind, fields: Map<String, Value>) -> Result
         Kind::Task => Body::Task(read(fields)?),
         Kind::Question => Body::Question(read(fields)?),
         Kind::Template => Body::Template(read(fields)?),
+        Kind::Profile => Body::Profile(read(fields)?),
     })
 }
 

@@ -156,7 +156,7 @@ impl Rapport {
     }
 
     /// Every live meeting, message and task about a person (one index scan).
-    async fn related(&self, person_id: RecordId) -> Result<Vec<Record>, ApiError> {
+    pub(crate) async fn related(&self, person_id: RecordId) -> Result<Vec<Record>, ApiError> {
         let store = self.store().clone();
         tokio::task::spawn_blocking(move || Ok(store.related(person_id)?)).await?
     }

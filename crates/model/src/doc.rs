@@ -43,6 +43,7 @@ pub fn record_to_doc(record: &Record, doc: &mut RecordDoc) -> Result<(), ModelEr
         Body::Task(v) => reconcile_prop(doc, ROOT, "data", v)?,
         Body::Question(v) => reconcile_prop(doc, ROOT, "data", v)?,
         Body::Template(v) => reconcile_prop(doc, ROOT, "data", v)?,
+        Body::Profile(v) => reconcile_prop(doc, ROOT, "data", v)?,
     }
     Ok(())
 }
@@ -66,6 +67,7 @@ pub fn record_from_doc(doc: &RecordDoc) -> Result<Record, ModelError> {
         Kind::Task => Body::Task(hydrate_prop(doc, ROOT, "data")?),
         Kind::Question => Body::Question(hydrate_prop(doc, ROOT, "data")?),
         Kind::Template => Body::Template(hydrate_prop(doc, ROOT, "data")?),
+        Kind::Profile => Body::Profile(hydrate_prop(doc, ROOT, "data")?),
     };
     Ok(Record { meta, body })
 }

@@ -242,6 +242,7 @@ kinds! {
     Task => "task", "task";
     Question => "question", "question";
     Template => "template", "template";
+    Profile => "profile", "profile";
 }
 
 impl fmt::Display for Kind {

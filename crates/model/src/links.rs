@@ -81,7 +81,7 @@ impl Body {
                 clear(&mut t.person_id);
                 clear(&mut t.meeting_id);
             }
-            Body::Question(_) | Body::Template(_) => {}
+            Body::Question(_) | Body::Template(_) | Body::Profile(_) => {}
         }
         *self != before
     }
@@ -167,6 +167,12 @@ impl Body {
             Body::Template(t) => {
                 trim(&mut t.title);
                 opt(&mut t.subject);
+            }
+            Body::Profile(p) => {
+                trim(&mut p.name);
+                opt(&mut p.background);
+                opt(&mut p.ask);
+                opt(&mut p.time_zone);
             }
         }
     }

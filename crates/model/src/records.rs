@@ -273,6 +273,23 @@ pub struct Template {
     pub body: Prose,
 }
 
+/// The user: how they introduce themselves, kept once and reused in outreach and prep briefs.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, Reconcile, Hydrate)]
+#[serde(default)]
+pub struct Profile {
+    /// The user's name, as they sign messages.
+    pub name: String,
+    /// One line about the user, for outreach ("a data analyst moving into energy").
+    pub background: Option<String>,
+    /// The reusable pitch: who the user is, what they are exploring, why.
+    #[autosurgeon(missing = "Default::default")]
+    pub my_story: Prose,
+    /// What the user usually asks for ("20 minutes on a call").
+    pub ask: Option<String>,
+    /// The user's IANA time zone.
+    pub time_zone: Option<String>,
+}
+
 /// The fields of a record, by kind. In JSON the kind is the `kind` field beside them.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
@@ -285,6 +302,7 @@ pub enum Body {
     Task(Task),
     Question(Question),
     Template(Template),
+    Profile(Profile),
 }
 
 /// A whole record: its metadata and its fields.
@@ -307,6 +325,7 @@ impl Body {
             Body::Task(_) => Kind::Task,
             Body::Question(_) => Kind::Question,
             Body::Template(_) => Kind::Template,
+            Body::Profile(_) => Kind::Profile,
         }
     }
 
@@ -321,6 +340,7 @@ impl Body {
             Body::Task(t) => &t.title,
             Body::Question(q) => &q.title,
             Body::Template(t) => &t.title,
+            Body::Profile(p) => &p.name,
         }
     }
 
@@ -335,6 +355,7 @@ impl Body {
             Kind::Task => Body::Task(Task::default()),
             Kind::Question => Body::Question(Question::default()),
             Kind::Template => Body::Template(Template::default()),
+            Kind::Profile => Body::Profile(Profile::default()),
         }
     }
 
@@ -379,7 +400,7 @@ impl Body {
                 one("person_id", &t.person_id, Kind::Person);
                 one("meeting_id", &t.meeting_id, Kind::Meeting);
             }
-            Body::Question(_) | Body::Template(_) => {}
+            Body::Question(_) | Body::Template(_) | Body::Profile(_) => {}
         }
         out
     }
@@ -479,6 +500,11 @@ impl Body {
                 out.push(&t.title);
                 push(&mut out, &t.subject);
                 out.push(t.body.as_str());
+            }
+            Body::Profile(p) => {
+                out.push(&p.name);
+                push(&mut out, &p.background);
+                out.push(p.my_story.as_str());
             }
         }
         out.retain(|s| !s.trim().is_empty());

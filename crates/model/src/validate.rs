@@ -35,7 +35,7 @@ fn fail(field: impl Into<String>, message: impl Into<String>) -> Rule {
 /// Checks every rule for `record`, returning the first broken one.
 pub fn validate(record: &Record, links: &dyn LinkCheck) -> Rule {
     let name_field = match record.kind() {
-        Kind::Person | Kind::Organization | Kind::Goal => "name",
+        Kind::Person | Kind::Organization | Kind::Goal | Kind::Profile => "name",
         _ => "title",
     };
     name(name_field, record.body.display_name())?;
@@ -136,6 +136,12 @@ pub fn validate(record: &Record, links: &dyn LinkCheck) -> Rule {
         Body::Template(t) => {
             short("subject", &t.subject)?;
             prose("body", t.body.as_str())?;
+        }
+        Body::Profile(p) => {
+            short("background", &p.background)?;
+            short("ask", &p.ask)?;
+            time_zone("time_zone", &p.time_zone)?;
+            prose("my_story", p.my_story.as_str())?;
         }
     }
     for (field, id, want) in record.body.links() {

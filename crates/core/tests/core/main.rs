@@ -2,6 +2,7 @@
 
 #![allow(clippy::unwrap_used)] // tests fail loudly on purpose
 
+mod meeting;
 mod workflow;
 
 use std::sync::Arc;

@@ -3,6 +3,7 @@
 
 pub mod calendar;
 pub mod etiquette;
+pub mod meeting;
 pub mod pipeline;
 pub mod ranking;
 pub mod template;

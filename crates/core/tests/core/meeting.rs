@@ -1,0 +1,162 @@
+//! Preparing and holding a conversation: brief, meeting mode, referral capture.
+
+use std::sync::Arc;
+
+use rapport_core::meeting::ReferralCapture;
+use rapport_core::model::workflow::meeting::Signal;
+use rapport_core::model::{Body, Kind, Stage, TakeawayTopic, Timestamp};
+use rapport_core::workflow::current_stage;
+use rapport_core::{FixedClock, Rapport, questions};
+use serde_json::json;
+
+fn at(s: &str) -> Timestamp {
+    Timestamp::from_jiff(s.parse::<jiff::Timestamp>().unwrap())
+}
+
+#[tokio::test]
+async fn brief_meeting_mode_and_a_referral_in_one_call() {
+    let clock = Arc::new(FixedClock::new(at("2026-12-03T14:00:00Z")));
+    let app = Rapport::in_memory(clock.clone()).await.unwrap();
+    app.set_profile(json!({ "name": "Sam", "background": "a data analyst moving into energy", "my_story": "Six years of analytics in retail; now learning grid planning." }))
+        .await
+        .unwrap();
+    let org = app
+        .create_from_fields(
+            Kind::Organization,
+            json!({ "name": "Green Harbor", "notes": "Hiring freeze until spring." }),
+        )
+        .await
+        .unwrap();
+    let bea = app
+        .create_from_fields(Kind::Person, json!({ "name": "Bea Costa" }))
+        .await
+        .unwrap();
+    let ada = app
+        .create_from_fields(Kind::Person, json!({
+            "name": "Ada Okafor", "organization_id": org.id(), "referred_by_id": bea.id(),
+            "research_notes": "Studied physics at Leeds; started in consulting, moved to grid planning in 2019."
+        }))
+        .await
+        .unwrap();
+    let q = |n: usize| questions::builtin_id(n);
+    // Chosen out of order: the brief puts them in conversation order.
+    let chosen = [q(60), q(40), q(0), q(20), q(10)];
+    let meeting = app
+        .create_from_fields(Kind::Meeting, json!({
+            "title": "Call with Ada", "person_id": ada.id(), "status": "confirmed", "start": "2026-12-03T15:00:00Z",
+            "planned_minutes": 20, "question_ids": chosen
+        }))
+        .await
+        .unwrap();
+    app.create_from_fields(Kind::Task, json!({ "title": "Send Ada the grid report", "task_kind": "loose_end", "person_id": ada.id() })).await.unwrap();
+
+    let brief = app.prep_brief(meeting.id()).await.unwrap();
+    assert_eq!(brief.person.id(), ada.id());
+    assert_eq!(brief.organization.as_ref().map(|o| o.id()), Some(org.id()));
+    assert_eq!(brief.referred_by.as_ref().map(|r| r.id()), Some(bea.id()));
+    assert!(brief.my_story.starts_with("Six years"));
+    let phases: Vec<u8> = brief.questions.iter().map(|q| q.phase).collect();
+    assert!(
+        phases.windows(2).all(|w| w[0] <= w[1]),
+        "small talk first, referrals last: {phases:?}"
+    );
+    assert_eq!(brief.questions.first().map(|x| x.id), Some(q(0)));
+    assert_eq!(brief.questions.last().map(|x| x.id), Some(q(60)));
+    let path_q = brief.questions.iter().find(|x| x.id == q(10)).unwrap();
+    assert!(
+        path_q.research_may_answer,
+        "the research already says how she got there"
+    );
+    assert_eq!(brief.loose_ends.len(), 1);
+    assert!(!brief.agenda.is_empty());
+
+    // Meeting mode.
+    assert_eq!(
+        app.meeting_timer(meeting.id()).await.unwrap().signal,
+        Signal::NotStarted
+    );
+    clock.set(at("2026-12-03T15:01:00Z"));
+    app.start_meeting(meeting.id()).await.unwrap();
+    clock.set(at("2026-12-03T15:17:00Z"));
+    assert_eq!(
+        app.meeting_timer(meeting.id()).await.unwrap().signal,
+        Signal::WrapUp
+    );
+    app.answer(
+        meeting.id(),
+        q(10),
+        "Physics, then consulting, then grid planning.".into(),
+    )
+    .await
+    .unwrap();
+    app.add_takeaway(
+        meeting.id(),
+        "Learn power-flow basics first.".into(),
+        TakeawayTopic::Skills,
+    )
+    .await
+    .unwrap();
+    let captured = app
+        .capture_referral(ReferralCapture {
+            meeting_id: Some(meeting.id()),
+            name: "Omar Haddad".into(),
+            role: Some("Planner".into()),
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    let Body::Person(omar) = &captured.person.body else {
+        panic!()
+    };
+    assert_eq!(omar.referred_by_id, Some(ada.id()));
+    assert_eq!(
+        omar.source_detail.as_deref(),
+        Some("Referred by Ada Okafor")
+    );
+    let Body::Task(task) = &captured.task.body else {
+        panic!()
+    };
+    assert_eq!(
+        (task.person_id, task.meeting_id),
+        (Some(captured.person.id()), Some(meeting.id()))
+    );
+    assert!(task.title.contains("Omar Haddad"));
+    clock.set(at("2026-12-03T15:21:30Z"));
+    assert_eq!(
+        app.meeting_timer(meeting.id()).await.unwrap().signal,
+        Signal::AtTime
+    );
+    clock.set(at("2026-12-03T15:22:00Z"));
+    app.stop_meeting(meeting.id()).await.unwrap();
+    let t = app.meeting_timer(meeting.id()).await.unwrap();
+    assert_eq!((t.signal, t.elapsed_secs), (Signal::Ended, 21 * 60));
+    let Body::Person(ada_now) = app.get(ada.id()).await.unwrap().body else {
+        panic!()
+    };
+    assert_eq!(current_stage(&ada_now), Stage::Met);
+    assert_eq!(
+        app.thank_yous_due().await.unwrap()[0].due_at,
+        at("2026-12-04T15:22:00Z")
+    );
+    let Body::Meeting(m) = app.get(meeting.id()).await.unwrap().body else {
+        panic!()
+    };
+    assert_eq!(m.answers.len(), 1);
+    assert_eq!(m.takeaways[0].topic, TakeawayTopic::Skills);
+
+    // A later brief shows the answer already noted.
+    let again = app.prep_brief(ada.id()).await.unwrap();
+    assert!(again.history.iter().any(|h| h.record_id == meeting.id()));
+    assert!(
+        app.stop_meeting(captured.task.id()).await.is_err(),
+        "only meetings stop"
+    );
+    assert!(
+        app.capture_referral(ReferralCapture {
+            name: "Nobody".into(),
+            ..Default::default()
+        })
+        .await
+        .is_err()
+    );
+}
