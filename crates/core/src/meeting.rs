@@ -3,8 +3,8 @@
 
 use rapport_model::workflow::meeting::{self, Timer};
 use rapport_model::{
-    Answer, Body, Kind, Meeting, Meta, Person, Profile, Record, RecordId, Source, Takeaway,
-    TakeawayTopic, Task, TaskKind, Timestamp,
+    Answer, Body, Kind, Meeting, Meta, Person, Record, RecordId, Source, Takeaway, TakeawayTopic,
+    Task, TaskKind, Timestamp,
 };
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
