@@ -71,6 +71,13 @@ enum Command {
     /// Meetings: proposed, confirmed, held.
     #[command(subcommand)]
     Meeting(workflow::MeetingCommand),
+    /// Your profile: name, one-line background, "my story".
+    #[command(subcommand)]
+    Profile(workflow::ProfileCommand),
+    /// The prep brief for a meeting (id) or a person (id or name).
+    Brief { id: String },
+    /// Capture a referral: creates the person (referred by…) and queues the task to write to them.
+    Referral(workflow::ReferralArgs),
     /// Set a person's stage by hand (or `auto` to follow the facts only).
     Stage { person: String, stage: String },
     /// Who to contact next, and why.
@@ -184,6 +191,9 @@ async fn run(cli: Cli) -> Result<(), ApiError> {
         Command::Question(c) => args::run(open(cli.data_dir).await?, Kind::Question, c, json).await,
         Command::Outreach(c) => workflow::outreach(open(cli.data_dir).await?, c, json).await,
         Command::Meeting(c) => workflow::meeting(open(cli.data_dir).await?, c, json).await,
+        Command::Profile(c) => workflow::profile(open(cli.data_dir).await?, c, json).await,
+        Command::Brief { id } => workflow::brief(open(cli.data_dir).await?, id, json).await,
+        Command::Referral(a) => workflow::referral(open(cli.data_dir).await?, a, json).await,
         Command::Stage { person, stage } => {
             workflow::set_stage(open(cli.data_dir).await?, person, stage, json).await
         }

@@ -155,6 +155,63 @@ pub enum OutreachCommand {
 pub enum MeetingCommand {
     #[command(flatten)]
     Record(RecordCommand<MeetingFields>),
+    /// Meeting mode: start the clock now.
+    Start { id: String },
+    /// Meeting mode: stop the clock now (the meeting is held; the thank-you is due in 24 hours).
+    Stop { id: String },
+    /// Meeting mode: the clock against the planned length.
+    Timer { id: String },
+    /// Note the answer to a question.
+    Answer {
+        id: String,
+        question: String,
+        text: String,
+    },
+    /// Note a takeaway: skills, trends, culture, hiring, education or other.
+    Takeaway {
+        id: String,
+        text: String,
+        #[arg(long, default_value = "other")]
+        topic: String,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum ProfileCommand {
+    /// Show your profile.
+    Show,
+    /// Set your name, one-line background, story, usual ask and time zone.
+    Set {
+        #[arg(long)]
+        name: Option<String>,
+        #[arg(long)]
+        background: Option<String>,
+        #[arg(long)]
+        story: Option<String>,
+        #[arg(long)]
+        ask: Option<String>,
+        #[arg(long)]
+        time_zone: Option<String>,
+    },
+}
+
+#[derive(Args, Debug)]
+pub struct ReferralArgs {
+    /// Their name.
+    #[arg(long)]
+    name: String,
+    /// Who referred them (id or name); defaults to the person of --meeting.
+    #[arg(long)]
+    from: Option<String>,
+    /// The meeting it came up in (id).
+    #[arg(long)]
+    meeting: Option<String>,
+    #[arg(long)]
+    role: Option<String>,
+    #[arg(long)]
+    email: Option<String>,
+    #[arg(long)]
+    note: Option<String>,
 }
 
 /// The user's time zone: `--tz`, else `TZ`, else the system's.
@@ -217,9 +274,176 @@ pub async fn outreach(app: Rapport, cmd: OutreachCommand, json: bool) -> Result<
 }
 
 pub async fn meeting(app: Rapport, cmd: MeetingCommand, json: bool) -> Result<(), ApiError> {
+    let r = match cmd {
+        MeetingCommand::Record(c) => return args::run(app, Kind::Meeting, c, json).await,
+        MeetingCommand::Start { id } => app.start_meeting(parse_id("id", &id)?).await?,
+        MeetingCommand::Stop { id } => app.stop_meeting(parse_id("id", &id)?).await?,
+        MeetingCommand::Timer { id } => {
+            let t = app.meeting_timer(parse_id("id", &id)?).await?;
+            if json {
+                return output::print_json(&t);
+            }
+            let mm = |s: i64| {
+                format!(
+                    "{}{}:{:02}",
+                    if s < 0 { "-" } else { "" },
+                    s.abs() / 60,
+                    s.abs() % 60
+                )
+            };
+            say!(
+                "{} of {} — {} left — {}",
+                mm(t.elapsed_secs),
+                mm(t.planned_secs),
+                mm(t.remaining_secs),
+                serde_json::to_value(t.signal)
+                    .ok()
+                    .and_then(|v| v.as_str().map(str::to_string))
+                    .unwrap_or_default()
+                    .replace('_', " ")
+            );
+            return Ok(());
+        }
+        MeetingCommand::Answer { id, question, text } => {
+            app.answer(parse_id("id", &id)?, parse_id("question", &question)?, text)
+                .await?
+        }
+        MeetingCommand::Takeaway { id, text, topic } => {
+            let topic = topic
+                .parse()
+                .map_err(|e| ApiError::validation("topic", e))?;
+            app.add_takeaway(parse_id("id", &id)?, text, topic).await?
+        }
+    };
+    output::record(&app, &r, json).await
+}
+
+pub async fn profile(app: Rapport, cmd: ProfileCommand, json: bool) -> Result<(), ApiError> {
     match cmd {
-        MeetingCommand::Record(c) => args::run(app, Kind::Meeting, c, json).await,
+        ProfileCommand::Show => match app.profile().await? {
+            Some(r) => output::record(&app, &r, json).await,
+            None if json => output::print_json(&Value::Null),
+            None => {
+                say!(
+                    "No profile yet. Set it with `rapport profile set --name NAME --background \"…\" --story \"…\"`."
+                );
+                Ok(())
+            }
+        },
+        ProfileCommand::Set {
+            name,
+            background,
+            story,
+            ask,
+            time_zone,
+        } => {
+            let mut m = Map::new();
+            args::set(&mut m, "name", name.map(Value::from));
+            args::set(&mut m, "background", background.map(Value::from));
+            args::set(&mut m, "my_story", story.map(Value::from));
+            args::set(&mut m, "ask", ask.map(Value::from));
+            args::set(&mut m, "time_zone", time_zone.map(Value::from));
+            let r = app.set_profile(Value::Object(m)).await?;
+            output::record(&app, &r, json).await
+        }
     }
+}
+
+pub async fn referral(app: Rapport, a: ReferralArgs, json: bool) -> Result<(), ApiError> {
+    let referrer_id = match &a.from {
+        Some(f) => Some(resolve(&app, "from", Kind::Person, f).await?),
+        None => None,
+    };
+    let meeting_id = a
+        .meeting
+        .as_deref()
+        .map(|m| parse_id("meeting", m))
+        .transpose()?;
+    let c = app
+        .capture_referral(rapport_core::meeting::ReferralCapture {
+            referrer_id,
+            meeting_id,
+            name: a.name,
+            role: a.role,
+            email: a.email,
+            note: a.note,
+        })
+        .await?;
+    if json {
+        return output::print_json(&c);
+    }
+    say!("{}", c.person.id());
+    say!("queued: {}", c.task.body.display_name());
+    Ok(())
+}
+
+pub async fn brief(app: Rapport, id: String, json: bool) -> Result<(), ApiError> {
+    let id = match id.parse() {
+        Ok(id) => id,
+        Err(_) => resolve(&app, "id", Kind::Person, &id).await?,
+    };
+    let b = app.prep_brief(id).await?;
+    if json {
+        return output::print_json(&b);
+    }
+    let Some(rapport_core::model::Body::Person(p)) = Some(&b.person.body) else {
+        return Ok(());
+    };
+    let role = p
+        .role
+        .clone()
+        .map(|r| format!(" — {r}"))
+        .unwrap_or_default();
+    let org = b
+        .organization
+        .as_ref()
+        .map(|o| format!(" at {}", o.body.display_name()))
+        .unwrap_or_default();
+    say!("{}{role}{org}", p.name);
+    if let Some(r) = &b.referred_by {
+        say!("Referred by {}", r.body.display_name());
+    }
+    if let Some(m) = &b.meeting {
+        say!("Meeting: {}", m.body.display_name());
+    }
+    say!("\nAgenda\n  {}", b.agenda);
+    if !b.my_story.is_empty() {
+        say!("\nMy story\n  {}", b.my_story);
+    }
+    if !p.research_notes.is_empty() {
+        say!(
+            "\nTheir story and research\n  {}",
+            p.research_notes.as_str().replace('\n', "\n  ")
+        );
+    }
+    if !b.questions.is_empty() {
+        say!("\nQuestions");
+        for q in &b.questions {
+            say!(
+                "  {} {}{}",
+                if q.answer.is_some() { "✓" } else { "•" },
+                q.text,
+                if q.research_may_answer {
+                    "  (your research may already answer this)"
+                } else {
+                    ""
+                }
+            );
+        }
+    }
+    if !b.loose_ends.is_empty() {
+        say!("\nLoose ends");
+        for t in &b.loose_ends {
+            say!("  • {}", t.body.display_name());
+        }
+    }
+    if !b.history.is_empty() {
+        say!("\nHistory");
+        for h in &b.history {
+            say!("  {}  {}", h.at.to_jiff().strftime("%Y-%m-%d"), h.what);
+        }
+    }
+    Ok(())
 }
 
 pub async fn set_stage(

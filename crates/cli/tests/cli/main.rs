@@ -713,3 +713,96 @@ fn the_workflow_commands_move_a_person_along() {
     );
     assert!(v.fails(2, &["today", "--tz", "Mars/Base"]).contains("tz"));
 }
+
+#[test]
+fn prepare_hold_and_capture_a_referral_from_the_command_line() {
+    let v = Vault::new();
+    v.ok(&[
+        "profile",
+        "set",
+        "--name",
+        "Sam",
+        "--story",
+        "Six years in retail analytics.",
+    ]);
+    assert_eq!(
+        v.json(&["profile", "show"])["my_story"],
+        "Six years in retail analytics."
+    );
+    let ada = v.ok(&[
+        "person",
+        "add",
+        "--name",
+        "Ada Okafor",
+        "--notes",
+        "Studied physics; started in consulting.",
+    ]);
+    let q = v.json(&["question", "list", "--limit", "1000"]);
+    let path_q = q
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|x| x["category"] == "path")
+        .unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let m = v.ok(&[
+        "meeting",
+        "add",
+        "--title",
+        "Call with Ada",
+        "--person",
+        ada.trim(),
+        "--start",
+        "2026-11-20T15:00:00Z",
+        "--minutes",
+        "15",
+    ]);
+    let m = m.trim();
+    v.ok(&["meeting", "answer", m, &path_q, "Physics, then consulting."]);
+    let brief = v.json(&["brief", m]);
+    assert_eq!(brief["my_story"], "Six years in retail analytics.");
+    assert_eq!(brief["questions"][0]["research_may_answer"], true);
+    assert!(v.ok(&["brief", "Ada Okafor"]).contains("Ada Okafor"));
+    assert_eq!(v.json(&["meeting", "timer", m])["signal"], "not_started");
+    v.ok(&["meeting", "start", m]);
+    assert_eq!(v.json(&["meeting", "timer", m])["signal"], "running");
+    let captured = v.json(&[
+        "referral",
+        "--meeting",
+        m,
+        "--name",
+        "Omar Haddad",
+        "--email",
+        "omar@example.org",
+    ]);
+    assert_eq!(captured["person"]["referred_by_id"], ada.trim());
+    assert_eq!(captured["task"]["task_kind"], "outreach");
+    v.ok(&[
+        "meeting",
+        "takeaway",
+        m,
+        "Learn power-flow basics",
+        "--topic",
+        "skills",
+    ]);
+    v.ok(&["meeting", "stop", m]);
+    assert_eq!(v.json(&["meeting", "timer", m])["signal"], "ended");
+    assert_eq!(
+        v.json(&["person", "show", ada.trim()])["stage_log"]
+            .as_array()
+            .unwrap()
+            .last()
+            .unwrap()["stage"],
+        "met"
+    );
+    assert!(
+        v.fails(2, &["referral", "--name", "Nobody"])
+            .contains("referrer_id")
+    );
+    assert!(
+        v.fails(2, &["meeting", "takeaway", m, "x", "--topic", "astrology"])
+            .contains("topic")
+    );
+}
