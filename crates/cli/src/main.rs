@@ -96,6 +96,17 @@ enum Command {
         #[arg(long)]
         tz: Option<String>,
     },
+    /// Export: `ics` writes meetings as an iCalendar file.
+    Export {
+        /// The format: ics.
+        format: String,
+        /// Only this meeting (otherwise every meeting from today on).
+        #[arg(long)]
+        meeting: Option<String>,
+        /// Write to this file instead of standard output.
+        #[arg(long)]
+        out: Option<PathBuf>,
+    },
     /// Search every text field of every record.
     Search {
         /// Words to look for; the last one may be the start of a word.
@@ -205,6 +216,36 @@ async fn run(cli: Cli) -> Result<(), ApiError> {
         Command::Stats { tz } => {
             let tz = workflow::user_tz(tz.as_deref())?;
             workflow::stats(open(cli.data_dir).await?, &tz, json).await
+        }
+        Command::Export {
+            format,
+            meeting,
+            out,
+        } => {
+            if format != "ics" {
+                return Err(ApiError::validation(
+                    "format",
+                    format!("'{format}' is not an export format yet (ics)"),
+                ));
+            }
+            let meeting = meeting
+                .as_deref()
+                .map(|m| parse_id("meeting", m))
+                .transpose()?;
+            let app = open(cli.data_dir).await?;
+            let ics = app.meetings_ics(meeting).await?;
+            match out {
+                Some(path) => std::fs::write(&path, ics).map_err(|e| {
+                    ApiError::new(
+                        ErrorCode::Storage,
+                        format!("could not write {}: {e}", path.display()),
+                    )
+                }),
+                None => {
+                    say!("{}", ics.trim_end());
+                    Ok(())
+                }
+            }
         }
         Command::Search { query, kind, limit } => {
             let kind = kind

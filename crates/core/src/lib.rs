@@ -4,6 +4,7 @@
 mod api;
 mod clock;
 mod error;
+mod ics;
 pub mod meeting;
 mod patch;
 pub mod questions;

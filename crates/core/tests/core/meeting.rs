@@ -160,3 +160,66 @@ async fn brief_meeting_mode_and_a_referral_in_one_call() {
         .is_err()
     );
 }
+
+#[tokio::test]
+async fn meetings_export_to_icalendar_and_parse_back() {
+    use icalendar::{Component, EventLike};
+    use std::str::FromStr;
+    let clock = Arc::new(FixedClock::new(at("2026-12-01T09:00:00Z")));
+    let app = Rapport::in_memory(clock).await.unwrap();
+    let ada = app
+        .create_from_fields(Kind::Person, json!({ "name": "Ada Okafor" }))
+        .await
+        .unwrap();
+    let mk = |title: &str, start: &str, status: &str| {
+        json!({ "title": title, "person_id": ada.id(), "start": start, "status": status, "planned_minutes": 20,
+                "medium": "coffee", "place": "Café Nord, Copenhagen", "time_zone": "Europe/Copenhagen" })
+    };
+    let next = app
+        .create_from_fields(
+            Kind::Meeting,
+            mk("Coffee with Ada", "2026-12-03T15:00:00Z", "confirmed"),
+        )
+        .await
+        .unwrap();
+    app.create_from_fields(
+        Kind::Meeting,
+        mk("Old call", "2026-11-01T15:00:00Z", "held"),
+    )
+    .await
+    .unwrap();
+    app.create_from_fields(
+        Kind::Meeting,
+        mk("Dropped", "2026-12-09T15:00:00Z", "cancelled"),
+    )
+    .await
+    .unwrap();
+
+    let all = icalendar::Calendar::from_str(&app.meetings_ics(None).await.unwrap()).unwrap();
+    let events: Vec<&icalendar::Event> =
+        all.components.iter().filter_map(|c| c.as_event()).collect();
+    assert_eq!(events.len(), 1, "only upcoming, not cancelled");
+    let e = events[0];
+    assert_eq!(e.get_summary(), Some("Coffee with Ada"));
+    assert_eq!(e.get_uid(), Some(format!("{}@rapport", next.id()).as_str()));
+    assert_eq!(e.get_location(), Some("Café Nord, Copenhagen"));
+    assert!(e.get_description().unwrap().contains("Europe/Copenhagen"));
+    let start = e.get_start().unwrap();
+    assert_eq!(
+        format!("{start:?}").contains("2026-12-03T15:00:00"),
+        true,
+        "{start:?}"
+    );
+    let end = e.get_end().unwrap();
+    assert!(
+        format!("{end:?}").contains("2026-12-03T15:20:00"),
+        "{end:?}"
+    );
+
+    let one = app.meetings_ics(Some(next.id())).await.unwrap();
+    assert!(one.contains("BEGIN:VEVENT") && one.contains("STATUS:CONFIRMED"));
+    assert!(
+        app.meetings_ics(Some(ada.id())).await.is_err(),
+        "a person is not a meeting"
+    );
+}
