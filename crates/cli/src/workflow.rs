@@ -131,6 +131,21 @@ impl ToFields for MeetingFields {
 pub enum OutreachCommand {
     #[command(flatten)]
     Record(RecordCommand<OutreachFields>),
+    /// Draft a message to someone from a template, filled from their record and your profile.
+    Draft {
+        /// Who to (id or name).
+        #[arg(long)]
+        person: String,
+        /// outreach, follow_up, thank_you, check_in or update.
+        #[arg(long, default_value = "outreach")]
+        purpose: String,
+        /// A template of yours (id) instead of the built-in one.
+        #[arg(long)]
+        template: Option<String>,
+        /// A time to propose (repeatable); default: two times in their next business days.
+        #[arg(long = "time", value_name = "TIME")]
+        times: Vec<String>,
+    },
     /// Check a draft's etiquette (from a file, or --text).
     Check {
         file: Option<std::path::PathBuf>,
@@ -232,6 +247,45 @@ pub fn user_tz(given: Option<&str>) -> Result<TimeZone, ApiError> {
 pub async fn outreach(app: Rapport, cmd: OutreachCommand, json: bool) -> Result<(), ApiError> {
     match cmd {
         OutreachCommand::Record(c) => args::run(app, Kind::Outreach, c, json).await,
+        OutreachCommand::Draft {
+            person,
+            purpose,
+            template,
+            times,
+        } => {
+            let person = resolve(&app, "person", Kind::Person, &person).await?;
+            let purpose = purpose
+                .parse()
+                .map_err(|e| ApiError::validation("purpose", e))?;
+            let template = template
+                .as_deref()
+                .map(|t| parse_id("template", t))
+                .transpose()?;
+            let mut at = Vec::new();
+            for t in &times {
+                at.push(Timestamp::parse(t).map_err(|e| ApiError::validation("time", e))?);
+            }
+            let d = app.draft_message(person, purpose, template, at).await?;
+            if json {
+                return output::print_json(&d);
+            }
+            let rapport_core::model::Body::Outreach(o) = &d.outreach.body else {
+                return Ok(());
+            };
+            say!(
+                "{}  (draft {})\n",
+                o.subject.clone().unwrap_or_default(),
+                d.outreach.id()
+            );
+            say!("{}", o.body.as_str());
+            if !d.missing.is_empty() {
+                say!("\nStill to fill in: {}", d.missing.join(", "));
+            }
+            for f in &d.findings {
+                say!("{}: {}", f.rule, f.message);
+            }
+            Ok(())
+        }
         OutreachCommand::Check { file, text } => {
             let text = match (file, text) {
                 (_, Some(t)) => t,

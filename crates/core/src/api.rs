@@ -141,10 +141,22 @@ impl Rapport {
         Ok(app)
     }
 
-    /// A vault starts with the built-in question bank.
+    /// A new vault starts with the built-in question bank and templates; a vault made before
+    /// the templates existed gets them once (a template the user deleted stays deleted).
     async fn start_new_vault(&self) -> Result<(), ApiError> {
+        let mut starters = Vec::new();
         if self.store.is_new()? {
-            self.write_all(crate::questions::bank_records()).await?;
+            starters.extend(crate::questions::bank_records());
+        }
+        if self
+            .store_get(crate::drafts::builtin_template_id(0))
+            .await?
+            .is_none()
+        {
+            starters.extend(crate::drafts::template_records());
+        }
+        if !starters.is_empty() {
+            self.write_all(starters).await?;
         }
         Ok(())
     }

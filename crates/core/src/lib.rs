@@ -3,6 +3,7 @@
 
 mod api;
 mod clock;
+pub mod drafts;
 mod error;
 mod ics;
 pub mod meeting;

@@ -205,7 +205,10 @@ async fn meetings_export_to_icalendar_and_parse_back() {
     assert_eq!(e.get_location(), Some("Café Nord, Copenhagen"));
     assert!(e.get_description().unwrap().contains("Europe/Copenhagen"));
     let start = e.get_start().unwrap();
-    assert!(format!("{start:?}").contains("2026-12-03T15:00:00"), "{start:?}");
+    assert!(
+        format!("{start:?}").contains("2026-12-03T15:00:00"),
+        "{start:?}"
+    );
     let end = e.get_end().unwrap();
     assert!(
         format!("{end:?}").contains("2026-12-03T15:20:00"),
@@ -217,5 +220,97 @@ async fn meetings_export_to_icalendar_and_parse_back() {
     assert!(
         app.meetings_ics(Some(ada.id())).await.is_err(),
         "a person is not a meeting"
+    );
+}
+
+#[tokio::test]
+async fn drafts_are_filled_from_the_records_and_pass_the_etiquette_check() {
+    use rapport_core::model::TemplatePurpose;
+    let clock = Arc::new(FixedClock::new(at("2026-11-20T09:00:00Z"))); // a Friday
+    let app = Rapport::in_memory(clock).await.unwrap();
+    app.set_profile(json!({ "name": "Sam", "background": "a data analyst moving into energy", "ask": "20 minutes on a call" }))
+        .await
+        .unwrap();
+    let goal = app
+        .create_from_fields(Kind::Goal, json!({ "name": "Grid planning" }))
+        .await
+        .unwrap();
+    let bea = app
+        .create_from_fields(Kind::Person, json!({ "name": "Bea Costa" }))
+        .await
+        .unwrap();
+    let ada = app
+        .create_from_fields(Kind::Person, json!({ "name": "Ada Okafor", "referred_by_id": bea.id(), "goal_ids": [goal.id()], "time_zone": "Asia/Tokyo" }))
+        .await
+        .unwrap();
+    let d = app
+        .draft_message(ada.id(), TemplatePurpose::Outreach, None, Vec::new())
+        .await
+        .unwrap();
+    let Body::Outreach(o) = &d.outreach.body else {
+        panic!()
+    };
+    let text = o.body.as_str();
+    assert!(text.starts_with("Hi Ada,"), "{text}");
+    assert!(
+        text.contains("Bea Costa suggested I get in touch"),
+        "{text}"
+    );
+    assert!(
+        text.contains("a data analyst moving into energy") && text.contains("grid planning"),
+        "{text}"
+    );
+    // Two business days on from Friday in Tokyo: Tuesday 10:00 and Wednesday 16:00, their time.
+    assert!(
+        text.contains("Tuesday 24 Nov at 10:00 or Wednesday 25 Nov at 16:00 (your time)"),
+        "{text}"
+    );
+    assert!(d.missing.is_empty(), "{:?}", d.missing);
+    assert!(
+        d.findings
+            .iter()
+            .all(|f| f.severity != rapport_core::model::workflow::etiquette::Severity::Error),
+        "{:?}",
+        d.findings
+    );
+    assert_eq!(o.status, Some(rapport_core::model::OutreachStatus::Draft));
+
+    let m = app
+        .create_from_fields(Kind::Meeting, json!({ "title": "Call", "person_id": ada.id(), "status": "held", "ended_at": "2026-11-19T10:00:00Z" }))
+        .await
+        .unwrap();
+    app.add_takeaway(
+        m.id(),
+        "Learn power-flow basics first".into(),
+        TakeawayTopic::Skills,
+    )
+    .await
+    .unwrap();
+    let thanks = app
+        .draft_message(ada.id(), TemplatePurpose::ThankYou, None, Vec::new())
+        .await
+        .unwrap();
+    let Body::Outreach(t) = &thanks.outreach.body else {
+        panic!()
+    };
+    assert!(
+        t.body.as_str().contains("- Learn power-flow basics first"),
+        "the thank-you quotes the takeaways: {}",
+        t.body.as_str()
+    );
+    // Without a profile or a connection, the gaps stay visible.
+    let bare = app
+        .create_from_fields(Kind::Person, json!({ "name": "Zed" }))
+        .await
+        .unwrap();
+    let app2 = app.clone();
+    let d2 = app2
+        .draft_message(bare.id(), TemplatePurpose::Outreach, None, Vec::new())
+        .await
+        .unwrap();
+    assert!(
+        d2.missing.contains(&"connection".to_string()),
+        "{:?}",
+        d2.missing
     );
 }
