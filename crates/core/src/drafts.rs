@@ -169,24 +169,24 @@ impl Rapport {
                 .to_string(),
         );
         v.insert("role", p.role.clone().unwrap_or_default());
-        if let Some(o) = p.organization_id {
-            if let Ok(org) = self.get(o).await {
-                v.insert("organization", org.body.display_name().to_string());
-                if let Body::Organization(ob) = &org.body {
-                    v.insert(
-                        "topic",
-                        ob.industry
-                            .clone()
-                            .map(|i| format!("working in {}", i.to_lowercase()))
-                            .unwrap_or_default(),
-                    );
-                }
+        if let Some(o) = p.organization_id
+            && let Ok(org) = self.get(o).await
+        {
+            v.insert("organization", org.body.display_name().to_string());
+            if let Body::Organization(ob) = &org.body {
+                v.insert(
+                    "topic",
+                    ob.industry
+                        .clone()
+                        .map(|i| format!("working in {}", i.to_lowercase()))
+                        .unwrap_or_default(),
+                );
             }
         }
-        if let Some(g) = p.goal_ids.first() {
-            if let Ok(goal) = self.get(*g).await {
-                v.insert("topic", goal.body.display_name().to_lowercase());
-            }
+        if let Some(g) = p.goal_ids.first()
+            && let Ok(goal) = self.get(*g).await
+        {
+            v.insert("topic", goal.body.display_name().to_lowercase());
         }
         let connection = match p.referred_by_id {
             Some(r) => self
