@@ -633,6 +633,21 @@ pub async fn stats(app: Rapport, tz: &TimeZone, json: bool) -> Result<(), ApiErr
     for w in &d.per_week {
         say!("  {}  {}", w.week_of, "█".repeat(w.conversations as usize));
     }
+    if let Some(days) = d.reply_days_median {
+        say!(
+            "Replies: {} (median {:.1} days after sending)",
+            d.replies,
+            days
+        );
+    }
+    for r in &d.takeaways_by_goal {
+        let n: usize = r.topics.values().map(Vec::len).sum();
+        say!(
+            "Takeaways for “{}”: {n} ({})",
+            r.group,
+            r.topics.keys().cloned().collect::<Vec<_>>().join(", ")
+        );
+    }
     say!("Referral chains: {}", d.referral_chains.len());
     fn tree(n: &rapport_core::workflow::ChainNode, depth: usize) {
         say!(

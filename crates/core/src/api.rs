@@ -232,6 +232,11 @@ impl Rapport {
                 Err(e) => return Err(e),
             }
         }
+        if let Body::Meeting(m) = &r.body
+            && !r.is_deleted()
+        {
+            self.ensure_confirmation_task(r.id(), m).await?;
+        }
         match itself {
             Some(id) => Ok(self.store_get(id).await?.unwrap_or(r)),
             None => Ok(r),
@@ -239,7 +244,7 @@ impl Rapport {
     }
 
     /// Creates a record (internal: without moving its person along).
-    async fn create_raw(&self, body: Body) -> Result<Record, ApiError> {
+    pub(crate) async fn create_raw(&self, body: Body) -> Result<Record, ApiError> {
         self.create_with_id(None, body).await
     }
 

@@ -7,7 +7,7 @@ use jiff::tz::TimeZone;
 use rapport_model::workflow::{calendar, etiquette, pipeline, ranking};
 use rapport_model::{
     Body, GoalStatus, Kind, Meeting, MeetingStatus, Outreach, OutreachStatus, Person, Record,
-    RecordId, Stage, StageChange, Task, Timestamp,
+    RecordId, Stage, StageChange, Task, TaskKind, Timestamp,
 };
 use serde::{Deserialize, Serialize};
 
@@ -90,12 +90,24 @@ pub struct Week {
     pub conversations: u32,
 }
 
+/// Takeaways of one goal or industry, by topic.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct Rollup {
+    pub group: String,
+    pub topics: BTreeMap<String, Vec<String>>,
+}
+
 #[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct Dashboard {
     pub funnel: Funnel,
     pub per_week: Vec<Week>,
     pub referral_chains: Vec<Chain>,
     pub stages: BTreeMap<String, u64>,
+    /// How long replies took, in days: the median over every replied message.
+    pub reply_days_median: Option<f64>,
+    pub replies: u32,
+    pub takeaways_by_goal: Vec<Rollup>,
+    pub takeaways_by_industry: Vec<Rollup>,
 }
 
 /// The effective stage a person record carries (the last entry of its log).
@@ -227,6 +239,60 @@ impl Rapport {
             Ok(Body::Person(p))
         })
         .await
+    }
+
+    /// A confirmed meeting gets a task to confirm it two days before (or now, if sooner); a
+    /// moved meeting moves its task. Done or deleted tasks are left alone.
+    pub(crate) async fn ensure_confirmation_task(
+        &self,
+        meeting_id: RecordId,
+        m: &Meeting,
+    ) -> Result<(), ApiError> {
+        let (Some(MeetingStatus::Confirmed), Some(start), Some(person)) =
+            (m.status, m.start, m.person_id)
+        else {
+            return Ok(());
+        };
+        let now = self.clock().now();
+        let due = Timestamp::from_millis(
+            (start.as_millis() - 2 * 86_400_000)
+                .max(now.as_millis())
+                .min(start.as_millis()),
+        );
+        let existing = self.related(person).await?.into_iter().find(|r| {
+            matches!(&r.body, Body::Task(t) if t.task_kind == Some(TaskKind::Confirm) && t.meeting_id == Some(meeting_id))
+        });
+        match existing {
+            Some(r) => {
+                if let Body::Task(t) = &r.body
+                    && t.done_at.is_none()
+                    && t.due_at != Some(due)
+                {
+                    self.change_raw(r.id(), move |b| match b {
+                        Body::Task(t) => Ok(Body::Task(Task {
+                            due_at: Some(due),
+                            ..t.clone()
+                        })),
+                        other => Ok(other.clone()),
+                    })
+                    .await?;
+                }
+            }
+            None => {
+                let title = format!("Confirm “{}”", m.title);
+                self.create_raw(Body::Task(Task {
+                    title,
+                    task_kind: Some(TaskKind::Confirm),
+                    person_id: Some(person),
+                    meeting_id: Some(meeting_id),
+                    due_at: Some(due),
+                    done_at: None,
+                    notes: Default::default(),
+                }))
+                .await?;
+            }
+        }
+        Ok(())
     }
 
     /// Sets (or clears) the stage by hand; the facts still move the person further.
@@ -468,12 +534,82 @@ impl Rapport {
                 w.conversations += 1;
             }
         }
+        let mut reply_days: Vec<f64> = v
+            .outreach()
+            .filter_map(|(_, o)| {
+                Some((o.replied_at?.as_millis() - o.sent_at?.as_millis()) as f64 / 86_400_000.0)
+            })
+            .filter(|d| *d >= 0.0)
+            .collect();
+        reply_days.sort_by(f64::total_cmp);
+        let reply_days_median = (!reply_days.is_empty()).then(|| reply_days[reply_days.len() / 2]);
+        let (takeaways_by_goal, takeaways_by_industry) = self.rollups(&v).await?;
         Ok(Dashboard {
             funnel,
             per_week,
             referral_chains: referral_chains(&v),
             stages,
+            replies: reply_days.len() as u32,
+            reply_days_median,
+            takeaways_by_goal,
+            takeaways_by_industry,
         })
+    }
+
+    /// Takeaways grouped by the goals and the industries of the people they came from.
+    async fn rollups(&self, v: &Vault) -> Result<(Vec<Rollup>, Vec<Rollup>), ApiError> {
+        let goals: HashMap<RecordId, String> = self
+            .list_all(Kind::Goal)
+            .await?
+            .iter()
+            .map(|g| (g.id(), g.body.display_name().to_string()))
+            .collect();
+        let industries: HashMap<RecordId, String> = self
+            .list_all(Kind::Organization)
+            .await?
+            .iter()
+            .filter_map(|o| match &o.body {
+                Body::Organization(b) => b.industry.clone().map(|i| (o.id(), i)),
+                _ => None,
+            })
+            .collect();
+        let people: HashMap<RecordId, &Person> = v
+            .people
+            .iter()
+            .filter_map(|r| person(r).map(|p| (r.id(), p)))
+            .collect();
+        type Groups = BTreeMap<String, BTreeMap<String, Vec<String>>>;
+        let (mut by_goal, mut by_industry): (Groups, Groups) = Default::default();
+        for (_, m) in v.meetings() {
+            let Some(p) = m.person_id.and_then(|id| people.get(&id)) else {
+                continue;
+            };
+            for t in &m.takeaways {
+                let topic = t.topic.to_string();
+                for g in p.goal_ids.iter().filter_map(|g| goals.get(g)) {
+                    by_goal
+                        .entry(g.clone())
+                        .or_default()
+                        .entry(topic.clone())
+                        .or_default()
+                        .push(t.text.clone());
+                }
+                if let Some(i) = p.organization_id.and_then(|o| industries.get(&o)) {
+                    by_industry
+                        .entry(i.clone())
+                        .or_default()
+                        .entry(topic.clone())
+                        .or_default()
+                        .push(t.text.clone());
+                }
+            }
+        }
+        let list = |m: Groups| {
+            m.into_iter()
+                .map(|(group, topics)| Rollup { group, topics })
+                .collect()
+        };
+        Ok((list(by_goal), list(by_industry)))
     }
 }
 

@@ -67,7 +67,20 @@ async fn brief_meeting_mode_and_a_referral_in_one_call() {
         path_q.research_may_answer,
         "the research already says how she got there"
     );
-    assert_eq!(brief.loose_ends.len(), 1);
+    // The loose end, and the task to confirm the meeting that confirming it queued (due now:
+    // the meeting is less than two days away).
+    assert_eq!(brief.loose_ends.len(), 2);
+    let confirm = brief.loose_ends.iter().find_map(|r| match &r.body {
+        Body::Task(t) if t.task_kind == Some(rapport_core::model::TaskKind::Confirm) => {
+            Some(t.clone())
+        }
+        _ => None,
+    });
+    let confirm = confirm.expect("confirming a meeting queues a confirmation task");
+    assert_eq!(
+        (confirm.meeting_id, confirm.due_at),
+        (Some(meeting.id()), Some(at("2026-12-03T14:00:00Z")))
+    );
     assert!(!brief.agenda.is_empty());
 
     // Meeting mode.

@@ -145,6 +145,16 @@ async fn from_a_goal_to_a_check_in_due_after_90_days() {
         .await
         .unwrap();
     assert_eq!(stage(&app, ada.id()).await, Stage::Confirmed);
+    let tasks = app.list_all(Kind::Task).await.unwrap();
+    let confirm = tasks
+        .iter()
+        .find(|t| matches!(&t.body, Body::Task(t) if t.meeting_id == Some(meeting.id())))
+        .expect("a confirmation task");
+    assert_eq!(
+        confirm.body.due_at(),
+        Some(at("2026-12-01T15:00:00Z")),
+        "two days before the meeting"
+    );
     clock.set(at("2026-12-03T08:00:00Z"));
     let today = app.today(&utc).await.unwrap();
     assert_eq!(
@@ -236,10 +246,28 @@ async fn from_a_goal_to_a_check_in_due_after_90_days() {
     app.set_stage(bob.id(), Some(Stage::NoReply)).await.unwrap();
     assert_eq!(stage(&app, bob.id()).await, Stage::NoReply);
 
+    app.add_takeaway(
+        meeting.id(),
+        "Power-flow modelling is the core skill".into(),
+        rapport_core::model::TakeawayTopic::Skills,
+    )
+    .await
+    .unwrap();
     let dash = app.dashboard(&utc).await.unwrap();
     assert_eq!(
         (dash.funnel.identified, dash.funnel.met, dash.funnel.thanked),
         (2, 1, 1)
+    );
+    assert_eq!(dash.replies, 1);
+    let days = dash.reply_days_median.unwrap();
+    assert!(
+        (days - 10.75).abs() < 0.01,
+        "sent Fri 20 Nov 16:00, replied Tue 1 Dec 10:00: {days}"
+    );
+    assert_eq!(dash.takeaways_by_goal[0].group, "Grid planning roles");
+    assert_eq!(
+        dash.takeaways_by_goal[0].topics["skills"],
+        vec!["Power-flow modelling is the core skill"]
     );
     assert_eq!(dash.per_week.len(), 12);
     assert_eq!(
