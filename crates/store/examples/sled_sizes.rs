@@ -18,7 +18,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         entries.len(),
         logical as f64 / 1e6
     );
-    for (compress, segment_kb, factor) in [(true, 512, 3), (true, 512, 9), (true, 512, 15)] {
+    for (compress, segment_kb, factor) in [(true, 32, 3), (true, 16, 3)] {
         let dir = tempfile::tempdir()?;
         #[allow(clippy::disallowed_methods)]
         let db = sled::Config::new()

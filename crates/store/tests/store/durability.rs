@@ -122,3 +122,61 @@ fn a_bulk_write_lands_whole_with_its_projections() {
         assert!(store.write_all(twice).is_err());
     });
 }
+
+#[test]
+fn a_database_with_the_old_segment_size_opens_and_compaction_converts_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let first = {
+        let store = Store::open(dir.path(), StoreOptions::default()).unwrap();
+        put(&store, new_record(person("Ada"), now()))
+    };
+    // Recreate the database as sled's defaults (512 KiB segments) would have, with the record.
+    let entries: Vec<(Vec<u8>, Vec<u8>)> = {
+        use rapport_store::KvStore;
+        let kv = rapport_store::SledKv::open(&dir.path().join("db"), 1 << 20).unwrap();
+        let mut all = Vec::new();
+        for p in 0u8..=255 {
+            all.extend(
+                kv.scan(
+                    &[p],
+                    None,
+                    rapport_store::kv::Direction::Forward,
+                    usize::MAX,
+                )
+                .unwrap(),
+            );
+        }
+        all
+    };
+    std::fs::remove_dir_all(dir.path().join("db")).unwrap();
+    {
+        #[allow(clippy::disallowed_methods)]
+        let old = sled::Config::new()
+            .path(dir.path().join("db"))
+            .use_compression(true)
+            .open()
+            .unwrap();
+        for (k, v) in entries {
+            old.insert(k, v).unwrap();
+        }
+        old.flush().unwrap();
+    }
+    let conf = |d: &std::path::Path| {
+        String::from_utf8_lossy(&std::fs::read(d.join("db/conf")).unwrap()).into_owned()
+    };
+    assert!(conf(dir.path()).contains("segment_size: 524288"));
+    {
+        let store = Store::open(dir.path(), StoreOptions::default()).unwrap();
+        assert_eq!(
+            store.get(first.id()).unwrap(),
+            Some(first.clone()),
+            "the old database opens as it is"
+        );
+    }
+    let (store, _, _) = Store::open_rewritten(dir.path(), StoreOptions::default()).unwrap();
+    assert!(
+        conf(dir.path()).contains("segment_size: 65536"),
+        "compaction rewrites it with the new size"
+    );
+    assert_eq!(store.get(first.id()).unwrap(), Some(first));
+}
