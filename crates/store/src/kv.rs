@@ -208,12 +208,12 @@ impl SledKv {
     }
 }
 
-#[allow(clippy::disallowed_methods)] // this is the one place that opens sled
 /// sled's log segment size for new databases: 64 KiB left the 1k-people vault 22 % smaller
 /// than sled's default 512 KiB after a rewrite (examples/sled_sizes.rs), with every value still
 /// inline (32 KiB pushed values out to blob files).
 const SEGMENT_BYTES: usize = 64 * 1024;
 
+#[allow(clippy::disallowed_methods)] // this is the one place that opens sled
 fn open_db(dir: &Path, cache_bytes: u64) -> Result<sled::Db> {
     let config = |segment: usize| {
         sled::Config::new()
