@@ -472,6 +472,16 @@ pub async fn brief(app: Rapport, id: String, json: bool) -> Result<(), ApiError>
             p.research_notes.as_str().replace('\n', "\n  ")
         );
     }
+    if let Some(rapport_core::model::Body::Organization(o)) =
+        b.organization.as_ref().map(|r| &r.body)
+        && !o.notes.is_empty()
+    {
+        say!(
+            "\nAbout {}\n  {}",
+            o.name,
+            o.notes.as_str().replace('\n', "\n  ")
+        );
+    }
     if !b.questions.is_empty() {
         say!("\nQuestions");
         for q in &b.questions {
