@@ -326,6 +326,14 @@ impl Store {
         Ok(Page { items, next })
     }
 
+    /// The record an index key ends with (none if it is gone).
+    fn record_at(&self, index_key: &[u8]) -> Result<Option<Record>> {
+        match keys::trailing_id(index_key) {
+            Some(id) => self.get(id),
+            None => Ok(None),
+        }
+    }
+
     /// Every live record about a person (their meetings, messages, tasks), by kind.
     pub fn related(&self, person: RecordId) -> Result<Vec<Record>> {
         let mut out = Vec::new();
@@ -335,11 +343,7 @@ impl Store {
             Direction::Forward,
             usize::MAX,
         )? {
-            if let Some(r) = keys::trailing_id(&k)
-                .map(|id| self.get(id))
-                .transpose()?
-                .flatten()
-            {
+            if let Some(r) = self.record_at(&k)? {
                 out.push(r);
             }
         }
@@ -377,11 +381,7 @@ impl Store {
             if due >= before {
                 break;
             }
-            if let Some(r) = keys::trailing_id(&k)
-                .map(|id| self.get(id))
-                .transpose()?
-                .flatten()
-            {
+            if let Some(r) = self.record_at(&k)? {
                 out.push(r);
             }
         }

@@ -349,31 +349,22 @@ pub fn check(text: &str) -> Vec<Finding> {
         ));
     }
 
-    for (s, e) in [(0, t.lower.len())] {
-        let mut from = s;
-        while let Some((a, b)) = t.find_any((from, e), RESUME) {
-            out.push(
-                t.finding(
-                    "resume",
-                    Severity::Error,
-                    "leave out the résumé and attachments: you are asking for advice, not applying"
-                        .into(),
-                    t.char_range(a, b),
-                ),
-            );
-            from = b;
-        }
-        let mut from = s;
-        while let Some((a, b)) = t.find_any((from, e), JOB) {
-            out.push(
-                t.finding(
-                    "job_request",
-                    Severity::Error,
-                    "do not ask for a job, position or opening: ask to learn from their experience"
-                        .into(),
-                    t.char_range(a, b),
-                ),
-            );
+    let forbidden: [(&[&str], &str, &str); 2] = [
+        (
+            RESUME,
+            "resume",
+            "leave out the résumé and attachments: you are asking for advice, not applying",
+        ),
+        (
+            JOB,
+            "job_request",
+            "do not ask for a job, position or opening: ask to learn from their experience",
+        ),
+    ];
+    for (words, rule, message) in forbidden {
+        let mut from = 0;
+        while let Some((a, b)) = t.find_any((from, t.lower.len()), words) {
+            out.push(t.finding(rule, Severity::Error, message.into(), t.char_range(a, b)));
             from = b;
         }
     }
