@@ -19,6 +19,7 @@ pub(crate) fn say_line(args: std::fmt::Arguments) {
 mod args;
 mod dev;
 mod output;
+mod transfer;
 mod workflow;
 
 use std::path::PathBuf;
@@ -96,16 +97,24 @@ enum Command {
         #[arg(long)]
         tz: Option<String>,
     },
-    /// Export: `ics` writes meetings as an iCalendar file.
+    /// Export: json (a backup), people-csv, orgs-csv, ics (meetings), markdown (a folder, one
+    /// file per person), automerge (a folder, one document per record).
     Export {
-        /// The format: ics.
         format: String,
-        /// Only this meeting (otherwise every meeting from today on).
+        /// Only this meeting (ics).
         #[arg(long)]
         meeting: Option<String>,
-        /// Write to this file instead of standard output.
+        /// The file (or, for markdown and automerge, the folder) to write; standard output otherwise.
         #[arg(long)]
         out: Option<PathBuf>,
+    },
+    /// Import: json (a Rapport backup).
+    Import {
+        format: String,
+        file: PathBuf,
+        /// Show what would be created and updated, and change nothing.
+        #[arg(long)]
+        dry_run: bool,
     },
     /// Search every text field of every record.
     Search {
@@ -222,30 +231,16 @@ async fn run(cli: Cli) -> Result<(), ApiError> {
             meeting,
             out,
         } => {
-            if format != "ics" {
-                return Err(ApiError::validation(
-                    "format",
-                    format!("'{format}' is not an export format yet (ics)"),
-                ));
-            }
-            let meeting = meeting
-                .as_deref()
-                .map(|m| parse_id("meeting", m))
-                .transpose()?;
             let app = open(cli.data_dir).await?;
-            let ics = app.meetings_ics(meeting).await?;
-            match out {
-                Some(path) => std::fs::write(&path, ics).map_err(|e| {
-                    ApiError::new(
-                        ErrorCode::Storage,
-                        format!("could not write {}: {e}", path.display()),
-                    )
-                }),
-                None => {
-                    say!("{}", ics.trim_end());
-                    Ok(())
-                }
-            }
+            transfer::export(&app, &format, meeting, out).await
+        }
+        Command::Import {
+            format,
+            file,
+            dry_run,
+        } => {
+            let app = open(cli.data_dir).await?;
+            transfer::import(&app, &format, &file, dry_run, json).await
         }
         Command::Search { query, kind, limit } => {
             let kind = kind

@@ -517,31 +517,44 @@ impl Rapport {
     pub async fn write_all(&self, records: Vec<Record>) -> Result<(), ApiError> {
         let store = self.store.clone();
         blocking(move || {
-            let ids: std::collections::HashMap<RecordId, Kind> =
-                records.iter().map(|r| (r.id(), r.kind())).collect();
-            let links = |id: RecordId| {
-                ids.get(&id)
-                    .copied()
-                    .or_else(|| store.kind_of(id).ok().flatten())
-            };
-            for r in &records {
-                validate(r, &links).map_err(|e| {
-                    ApiError::validation(
-                        &e.field,
-                        format!(
-                            "{} (in {} '{}')",
-                            e.message,
-                            r.kind().label(),
-                            r.body.display_name()
-                        ),
-                    )
-                })?;
-            }
+            check_batch(&store, &records)?;
             store.write_all(records)?;
             Ok(())
         })
         .await
     }
+
+    /// Validates records as [`Rapport::write_all`] would, writing nothing.
+    pub async fn check_all(&self, records: &[Record]) -> Result<(), ApiError> {
+        let store = self.store.clone();
+        let records = records.to_vec();
+        blocking(move || check_batch(&store, &records)).await
+    }
+}
+
+/// Every record valid, links resolved within the batch or against the vault.
+fn check_batch(store: &Store, records: &[Record]) -> Result<(), ApiError> {
+    let ids: std::collections::HashMap<RecordId, Kind> =
+        records.iter().map(|r| (r.id(), r.kind())).collect();
+    let links = |id: RecordId| {
+        ids.get(&id)
+            .copied()
+            .or_else(|| store.kind_of(id).ok().flatten())
+    };
+    for r in records {
+        validate(r, &links).map_err(|e| {
+            ApiError::validation(
+                &e.field,
+                format!(
+                    "{} (in {} '{}')",
+                    e.message,
+                    r.kind().label(),
+                    r.body.display_name()
+                ),
+            )
+        })?;
+    }
+    Ok(())
 }
 
 fn live(id: RecordId, r: Option<Record>) -> Result<Record, ApiError> {

@@ -2,6 +2,7 @@
 //! The CLI, the HTTP server and the Tauri shell only translate to and from these calls.
 
 mod api;
+mod backup;
 mod clock;
 pub mod drafts;
 mod error;
@@ -15,6 +16,7 @@ pub mod workflow;
 pub use api::{
     LinkRequest, ListRequest, ListResponse, Rapport, SearchRequest, SearchResponse, SortOrder,
 };
+pub use backup::{BACKUP_FORMAT, Backup, RestoreReport};
 pub use clock::{Clock, FixedClock, SystemClock};
 pub use error::{ApiError, ErrorCode};
 pub use rapport_model as model;

@@ -806,3 +806,51 @@ fn prepare_hold_and_capture_a_referral_from_the_command_line() {
             .contains("topic")
     );
 }
+
+#[test]
+fn a_json_export_restores_into_an_empty_vault_and_other_formats_are_written() {
+    let a = Vault::new();
+    a.ok(&["dev", "seed", "--people", "20", "--now", "2026-11-01"]);
+    let backup = a.path().join("backup.json");
+    a.ok(&["export", "json", "--out", backup.to_str().unwrap()]);
+    let b = Vault::new();
+    let dry = b.json(&["import", "json", backup.to_str().unwrap(), "--dry-run"]);
+    assert!(dry["created"].as_u64().unwrap() > 50, "{dry}");
+    assert_eq!(
+        b.json(&["person", "list"]).as_array().unwrap().len(),
+        0,
+        "a dry run changes nothing"
+    );
+    b.ok(&["import", "json", backup.to_str().unwrap()]);
+    assert_eq!(a.snapshot(), b.snapshot(), "restored as it was");
+    let again = b.json(&["import", "json", backup.to_str().unwrap()]);
+    assert_eq!(
+        (again["created"].as_u64(), again["updated"].as_u64()),
+        (Some(0), Some(0))
+    );
+
+    let csv_text = a.ok(&["export", "people-csv"]);
+    assert_eq!(
+        csv_text.lines().next().unwrap().split(',').nth(1),
+        Some("name")
+    );
+    let md = a.path().join("md");
+    a.ok(&["export", "markdown", "--out", md.to_str().unwrap()]);
+    assert_eq!(std::fs::read_dir(&md).unwrap().count(), 20);
+    let docs = a.path().join("docs");
+    a.ok(&["export", "automerge", "--out", docs.to_str().unwrap()]);
+    assert!(std::fs::read_dir(&docs).unwrap().count() > 100);
+    assert!(a.fails(2, &["export", "markdown"]).contains("out"));
+    std::fs::write(a.path().join("junk.json"), "{ not json").unwrap();
+    assert!(
+        b.fails(
+            2,
+            &[
+                "import",
+                "json",
+                a.path().join("junk.json").to_str().unwrap()
+            ]
+        )
+        .contains("not a Rapport backup")
+    );
+}
