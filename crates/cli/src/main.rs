@@ -108,13 +108,16 @@ enum Command {
         #[arg(long)]
         out: Option<PathBuf>,
     },
-    /// Import: json (a Rapport backup).
+    /// Import: json (a Rapport backup) or linkedin (LinkedIn's Connections.csv).
     Import {
         format: String,
         file: PathBuf,
         /// Show what would be created and updated, and change nothing.
         #[arg(long)]
         dry_run: bool,
+        /// Import the valid rows and list the others (otherwise any invalid row stops it all).
+        #[arg(long)]
+        skip_invalid: bool,
     },
     /// Search every text field of every record.
     Search {
@@ -238,9 +241,14 @@ async fn run(cli: Cli) -> Result<(), ApiError> {
             format,
             file,
             dry_run,
+            skip_invalid,
         } => {
             let app = open(cli.data_dir).await?;
-            transfer::import(&app, &format, &file, dry_run, json).await
+            let opts = rapport_core::import::ImportOptions {
+                dry_run,
+                skip_invalid,
+            };
+            transfer::import(&app, &format, &file, opts, json).await
         }
         Command::Search { query, kind, limit } => {
             let kind = kind

@@ -113,7 +113,9 @@ fn summary(r: &Record) -> String {
     }
 }
 
+/// One table cell: on one line, at most `n` characters.
 fn cut(s: &str, n: usize) -> String {
+    let s = &s.split_whitespace().collect::<Vec<_>>().join(" ");
     if s.chars().count() <= n {
         s.to_string()
     } else {

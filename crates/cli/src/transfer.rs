@@ -2,6 +2,7 @@
 
 use std::path::{Path, PathBuf};
 
+use rapport_core::import::ImportOptions;
 use rapport_core::model::Kind;
 use rapport_core::{ApiError, Backup, ErrorCode, Rapport};
 
@@ -75,40 +76,86 @@ pub async fn import(
     app: &Rapport,
     format: &str,
     file: &Path,
-    dry_run: bool,
+    opts: ImportOptions,
     json: bool,
 ) -> Result<(), ApiError> {
-    if format != "json" {
-        return Err(ApiError::validation(
-            "format",
-            format!("'{format}' is not an import format yet (json)"),
-        ));
-    }
     let bytes = std::fs::read(file).map_err(|e| {
         ApiError::validation("file", format!("cannot read {}: {e}", file.display()))
     })?;
-    let backup: Backup = serde_json::from_slice(&bytes).map_err(|e| {
-        ApiError::validation(
-            "file",
-            format!(
-                "{} is not a Rapport backup: {e} (line {}, column {})",
-                file.display(),
-                e.line(),
-                e.column()
-            ),
-        )
-    })?;
-    let report = app.restore_with(backup, dry_run).await?;
-    if json {
-        return output::print_json(&report);
+    match format {
+        "json" => {
+            let backup: Backup = serde_json::from_slice(&bytes).map_err(|e| {
+                ApiError::validation(
+                    "file",
+                    format!(
+                        "{} is not a Rapport backup: {e} (line {}, column {})",
+                        file.display(),
+                        e.line(),
+                        e.column()
+                    ),
+                )
+            })?;
+            let report = app.restore_with(backup, opts.dry_run).await?;
+            if json {
+                return output::print_json(&report);
+            }
+            let (c, u) = if opts.dry_run {
+                ("would create", "would update")
+            } else {
+                ("created", "updated")
+            };
+            say!(
+                "{c} {}, {u} {}, {} unchanged",
+                report.created,
+                report.updated,
+                report.unchanged
+            );
+            Ok(())
+        }
+        "linkedin" => {
+            let text = String::from_utf8(bytes).map_err(|_| {
+                ApiError::validation("file", format!("{} is not UTF-8 text", file.display()))
+            })?;
+            let show = !json && std::io::IsTerminal::is_terminal(&std::io::stderr());
+            let report = app
+                .import_linkedin(&text, opts, &|done, total| {
+                    if show && total >= 1000 {
+                        eprint!("\rimporting: {done}/{total} rows");
+                    }
+                })
+                .await?;
+            if show && report.created + report.updated + report.unchanged >= 1000 {
+                eprintln!();
+            }
+            if json {
+                output::print_json(&report)?;
+            } else {
+                let verb = if report.applied { "" } else { "would be " };
+                say!(
+                    "{} people {verb}created, {} {verb}updated, {} unchanged; {} organizations {verb}created",
+                    report.created,
+                    report.updated,
+                    report.unchanged,
+                    report.organizations_created
+                );
+            }
+            for e in &report.invalid {
+                eprintln!("line {}: {}", e.line, e.reason);
+            }
+            if !report.invalid.is_empty() && !opts.skip_invalid {
+                return Err(ApiError::validation(
+                    "file",
+                    format!(
+                        "{} invalid rows (listed above); nothing was imported — fix them or pass --skip-invalid",
+                        report.invalid.len()
+                    ),
+                ));
+            }
+            Ok(())
+        }
+        other => Err(ApiError::validation(
+            "format",
+            format!("'{other}' is not an import format yet (json, linkedin)"),
+        )),
     }
-    let verb = if dry_run { "would create" } else { "created" };
-    say!(
-        "{verb} {}, {} {}, {} unchanged",
-        report.created,
-        if dry_run { "would update" } else { "updated" },
-        report.updated,
-        report.unchanged
-    );
-    Ok(())
 }

@@ -7,6 +7,7 @@ mod clock;
 pub mod drafts;
 mod error;
 mod ics;
+pub mod import;
 pub mod meeting;
 mod patch;
 pub mod questions;

@@ -854,3 +854,30 @@ fn a_json_export_restores_into_an_empty_vault_and_other_formats_are_written() {
         .contains("not a Rapport backup")
     );
 }
+
+#[test]
+fn a_linkedin_export_imports_once_and_a_bad_file_changes_nothing() {
+    let v = Vault::new();
+    let fixtures = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../core/tests/fixtures");
+    let bad = fixtures.join("Connections-bad.csv");
+    let err = v.fails(2, &["import", "linkedin", bad.to_str().unwrap()]);
+    assert!(err.contains("line 6: emails[0]"), "{err}");
+    assert!(v.json(&["person", "list"]).as_array().unwrap().is_empty());
+    let good = fixtures.join("Connections.csv");
+    let r = v.json(&["import", "linkedin", good.to_str().unwrap()]);
+    assert_eq!(
+        (r["created"].as_u64(), r["applied"].as_bool()),
+        (Some(4), Some(true))
+    );
+    let r = v.json(&["import", "linkedin", good.to_str().unwrap()]);
+    assert_eq!(
+        (r["created"].as_u64(), r["unchanged"].as_u64()),
+        (Some(0), Some(4))
+    );
+    let list = v.ok(&["person", "list"]);
+    assert_eq!(
+        list.lines().count(),
+        5,
+        "one line per person and the footer: {list}"
+    );
+}
