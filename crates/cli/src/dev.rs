@@ -42,6 +42,14 @@ pub enum DevCommand {
         #[arg(long, default_value_t = 15)]
         runs: usize,
     },
+    /// Measure import and export: a 10,000-row LinkedIn file, and a JSON backup and restore of
+    /// the seeded vault.
+    BenchTransfer {
+        #[arg(long, default_value_t = 10_000)]
+        people: usize,
+        #[arg(long)]
+        work_dir: Option<PathBuf>,
+    },
     /// (benchmark helper) Open the vault, read the first page of 50 people by name, report.
     #[command(hide = true)]
     FirstPage,
@@ -92,6 +100,7 @@ pub async fn run(dir: Option<PathBuf>, cmd: DevCommand, json: bool) -> Result<()
             work_dir,
             runs,
         } => bench(people, work_dir, runs).await,
+        DevCommand::BenchTransfer { people, work_dir } => bench_transfer(people, work_dir).await,
         DevCommand::FirstPage => {
             let started = Instant::now();
             let app = Rapport::open(&data_dir(dir)?, Arc::new(SystemClock)).await?;
@@ -468,5 +477,70 @@ async fn bench(sizes: Vec<usize>, work_dir: Option<PathBuf>, runs: usize) -> Res
         let _ = std::fs::remove_dir_all(&vault);
         let _ = std::fs::remove_file(&json_file);
     }
+    Ok(())
+}
+
+async fn bench_transfer(people: usize, work_dir: Option<PathBuf>) -> Result<(), ApiError> {
+    let tmp;
+    let work = match work_dir {
+        Some(d) => d,
+        None => {
+            tmp = tempfile::tempdir().map_err(internal)?;
+            tmp.path().to_path_buf()
+        }
+    };
+    let now = Timestamp::from_millis(1_763_769_600_000);
+    let clock = Arc::new(FixedClock::new(now));
+    // LinkedIn: a file shaped like the real export, into an empty vault.
+    let mut file = String::from(
+        "Notes:\n\"Some emails may be missing.\"\n\nFirst Name,Last Name,URL,Email Address,Company,Position,Connected On\n",
+    );
+    for i in 0..people {
+        let email = if i % 3 == 0 {
+            format!("person{i}@example.org")
+        } else {
+            String::new()
+        };
+        file.push_str(&format!("Person,Number {i},https://www.linkedin.com/in/person-{i},{email},\"Company {}, Ltd\",Role {},0{} Mar 2024\n", i % 800, i % 17, 1 + i % 9));
+    }
+    let app = Rapport::open(&work.join("linkedin"), clock.clone()).await?;
+    let t = Instant::now();
+    let r = app
+        .import_linkedin(&file, Default::default(), &|_, _| {})
+        .await?;
+    let import_s = t.elapsed().as_secs_f64();
+    let t = Instant::now();
+    let again = app
+        .import_linkedin(&file, Default::default(), &|_, _| {})
+        .await?;
+    let reimport_s = t.elapsed().as_secs_f64();
+    if r.created as usize != people || again.created != 0 {
+        return Err(internal(format!(
+            "unexpected import counts: {r:?} / {again:?}"
+        )));
+    }
+    drop(app);
+    // JSON backup of the seeded vault, then a restore into an empty one.
+    let source = Rapport::open(&work.join("source"), clock.clone()).await?;
+    seed_vault(&source, people, 1, now, false).await?;
+    let t = Instant::now();
+    let backup = source.backup().await?;
+    let bytes = serde_json::to_vec(&backup).map_err(internal)?;
+    std::fs::write(work.join("backup.json"), &bytes).map_err(internal)?;
+    let backup_s = t.elapsed().as_secs_f64();
+    let records = backup.records.len();
+    drop(backup);
+    let target = Rapport::open(&work.join("target"), clock.clone()).await?;
+    let t = Instant::now();
+    let text = std::fs::read(work.join("backup.json")).map_err(internal)?;
+    let parsed: rapport_core::Backup = serde_json::from_slice(&text).map_err(internal)?;
+    target.restore(parsed).await?;
+    let restore_s = t.elapsed().as_secs_f64();
+    say!("| rows / people | import s | re-import s | records | backup s | backup MB | restore s |");
+    say!("|---|---|---|---|---|---|---|");
+    say!(
+        "| {people} | {import_s:.2} | {reimport_s:.2} | {records} | {backup_s:.2} | {:.1} | {restore_s:.2} |",
+        bytes.len() as f64 / 1e6
+    );
     Ok(())
 }
