@@ -692,13 +692,16 @@ impl Store {
         let seq = w.seq;
         if is_new || chunks + 1 >= self.opts.compact_after_chunks {
             batch.put(keys::doc(id), doc.save());
-            for (k, _) in self.kv.scan(
-                &keys::with_id(keys::CHUNK, id),
-                None,
-                Direction::Forward,
-                usize::MAX,
-            )? {
-                batch.delete(k);
+            // A new document has no change chunks to fold in: skip the lookup (bulk writes).
+            if !is_new {
+                for (k, _) in self.kv.scan(
+                    &keys::with_id(keys::CHUNK, id),
+                    None,
+                    Direction::Forward,
+                    usize::MAX,
+                )? {
+                    batch.delete(k);
+                }
             }
             chunks = 0;
         } else {
