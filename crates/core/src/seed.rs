@@ -553,43 +553,26 @@ pub fn generate(spec: &SeedSpec) -> Vec<Record> {
 /// Fills in what the workflow derives from the records (stage and its log, last interaction),
 /// as the API does after each write, so the synthetic vault looks lived in.
 fn derive_people(records: &mut [Record]) {
-    use rapport_model::workflow::pipeline;
+    use rapport_model::workflow::pipeline::Facts;
     use std::collections::HashMap;
-    type About = (Vec<Outreach>, Vec<Meeting>, Vec<Task>);
-    let mut about: HashMap<RecordId, About> = HashMap::new();
+    let mut about: HashMap<RecordId, Vec<&Record>> = HashMap::new();
     for r in records.iter() {
-        match &r.body {
-            Body::Outreach(o) => about
-                .entry(o.person_id.unwrap_or(r.id()))
-                .or_default()
-                .0
-                .push(o.clone()),
-            Body::Meeting(m) => about
-                .entry(m.person_id.unwrap_or(r.id()))
-                .or_default()
-                .1
-                .push(m.clone()),
-            Body::Task(t) => about
-                .entry(t.person_id.unwrap_or(r.id()))
-                .or_default()
-                .2
-                .push(t.clone()),
-            _ => {}
+        if let Some(p) = r.body.person_id() {
+            about.entry(p).or_default().push(r);
         }
     }
+    let facts: HashMap<RecordId, Facts> = about
+        .into_iter()
+        .map(|(id, rs)| (id, Facts::from_records(rs)))
+        .collect();
     for r in records.iter_mut() {
-        let id = r.id();
-        let updated = r.meta.updated_at;
+        let (id, updated) = (r.id(), r.meta.updated_at);
         let Body::Person(p) = &mut r.body else {
             continue;
         };
-        let Some((o, m, t)) = about.get(&id) else {
-            continue;
-        };
-        let (o, m, t): (Vec<&Outreach>, Vec<&Meeting>, Vec<&Task>) =
-            (o.iter().collect(), m.iter().collect(), t.iter().collect());
-        let stage = pipeline::effective_stage(p.stage, pipeline::derive_stage(p, &o, &m, &t));
-        p.last_interaction_at = pipeline::last_interaction(&o, &m, &t);
+        let Some(f) = facts.get(&id) else { continue };
+        let stage = f.stage(p);
+        p.last_interaction_at = f.last_interaction();
         p.stage_log = vec![StageChange {
             at: p.last_interaction_at.unwrap_or(updated),
             stage,

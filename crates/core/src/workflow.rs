@@ -1,7 +1,7 @@
 //! The workflow on top of the records: stages, who to contact next, what is due today, the
 //! 3B7 nudges and the dashboard. Every rule takes "now" from the injected clock.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
 
 use jiff::tz::TimeZone;
 use rapport_model::workflow::{calendar, etiquette, pipeline, ranking};
@@ -177,56 +177,15 @@ impl Rapport {
     /// with the time) and the last interaction. Called after every change to their meetings,
     /// messages and tasks.
     pub async fn refresh_person(&self, person_id: RecordId) -> Result<Record, ApiError> {
-        let related = self.related(person_id).await?;
-        let pick = |k: Kind| related.iter().filter(move |r| r.kind() == k);
-        let outreach: Vec<&Outreach> = pick(Kind::Outreach)
-            .filter_map(|r| {
-                if let Body::Outreach(x) = &r.body {
-                    Some(x)
-                } else {
-                    None
-                }
-            })
-            .collect();
-        let meetings: Vec<&Meeting> = pick(Kind::Meeting)
-            .filter_map(|r| {
-                if let Body::Meeting(x) = &r.body {
-                    Some(x)
-                } else {
-                    None
-                }
-            })
-            .collect();
-        let tasks: Vec<&Task> = pick(Kind::Task)
-            .filter_map(|r| {
-                if let Body::Task(x) = &r.body {
-                    Some(x)
-                } else {
-                    None
-                }
-            })
-            .collect();
-        let last = pipeline::last_interaction(&outreach, &meetings, &tasks);
+        let facts = pipeline::Facts::from_records(&self.related(person_id).await?);
+        let last = facts.last_interaction();
         let now = self.clock().now();
-        let derive = {
-            let (outreach, meetings, tasks): (Vec<Outreach>, Vec<Meeting>, Vec<Task>) = (
-                outreach.into_iter().cloned().collect(),
-                meetings.into_iter().cloned().collect(),
-                tasks.into_iter().cloned().collect(),
-            );
-            move |p: &Person| {
-                let o: Vec<&Outreach> = outreach.iter().collect();
-                let m: Vec<&Meeting> = meetings.iter().collect();
-                let t: Vec<&Task> = tasks.iter().collect();
-                pipeline::effective_stage(p.stage, pipeline::derive_stage(p, &o, &m, &t))
-            }
-        };
         self.change_raw(person_id, move |b| {
             let Body::Person(p) = b else {
                 return Err(ApiError::validation("person_id", "is not a person"));
             };
             let mut p = p.clone();
-            let stage = derive(&p);
+            let stage = facts.stage(&p);
             if p.stage_log.last().map(|c| c.stage) != Some(stage) {
                 let at = p.stage_log.last().map_or(now, |c| {
                     now.max(Timestamp::from_millis(c.at.as_millis() + 1))
@@ -323,12 +282,12 @@ impl Rapport {
     pub async fn next_to_contact(&self, limit: usize) -> Result<Vec<NextContact>, ApiError> {
         let people = self.list_all(Kind::Person).await?;
         let goals = self.list_all(Kind::Goal).await?;
-        let top_goals: Vec<RecordId> = goals
+        let top_goals: HashSet<RecordId> = goals
             .iter()
             .filter(|g| matches!(&g.body, Body::Goal(g) if g.priority.is_some_and(|p| p <= 2) && g.status.is_none_or(|s| s == GoalStatus::Active)))
             .map(Record::id)
             .collect();
-        let top_orgs: Vec<RecordId> = self
+        let top_orgs: HashSet<RecordId> = self
             .list_all(Kind::Organization)
             .await?
             .iter()

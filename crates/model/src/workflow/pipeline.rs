@@ -1,7 +1,7 @@
 //! The pipeline a person moves through, derived from the facts (messages, meetings, thanks)
 //! and settable by hand.
 
-use crate::records::{Meeting, Outreach, Person, Task};
+use crate::records::{Body, Meeting, Outreach, Person, Record, Task};
 use crate::{MeetingStatus, OutreachStatus, Stage, TaskKind, Timestamp};
 
 /// The stage the facts imply. A held meeting means met, a thank-you means thanked, a check-in
@@ -115,6 +115,50 @@ pub fn last_interaction(
         })
         .filter_map(|t| t.done_at);
     sent.chain(met).chain(done).max()
+}
+
+/// Everything about one person that moves them along: their messages, meetings and tasks.
+#[derive(Clone, Debug, Default)]
+pub struct Facts {
+    pub outreach: Vec<Outreach>,
+    pub meetings: Vec<Meeting>,
+    pub tasks: Vec<Task>,
+}
+
+impl Facts {
+    /// Sorts the records about a person by kind; other records are ignored.
+    pub fn from_records<'a>(records: impl IntoIterator<Item = &'a Record>) -> Self {
+        let mut f = Facts::default();
+        for r in records {
+            match &r.body {
+                Body::Outreach(o) => f.outreach.push(o.clone()),
+                Body::Meeting(m) => f.meetings.push(m.clone()),
+                Body::Task(t) => f.tasks.push(t.clone()),
+                _ => {}
+            }
+        }
+        f
+    }
+
+    /// The stage to show for `p` (see [`derive_stage`] and [`effective_stage`]).
+    pub fn stage(&self, p: &Person) -> Stage {
+        let (o, m, t) = self.refs();
+        effective_stage(p.stage, derive_stage(p, &o, &m, &t))
+    }
+
+    /// See [`last_interaction`].
+    pub fn last_interaction(&self) -> Option<Timestamp> {
+        let (o, m, t) = self.refs();
+        last_interaction(&o, &m, &t)
+    }
+
+    fn refs(&self) -> (Vec<&Outreach>, Vec<&Meeting>, Vec<&Task>) {
+        (
+            self.outreach.iter().collect(),
+            self.meetings.iter().collect(),
+            self.tasks.iter().collect(),
+        )
+    }
 }
 
 /// The default days between check-ins.
