@@ -7,6 +7,7 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use clap::Subcommand;
+use rapport_core::import::ContactFormat;
 use rapport_core::model::{Kind, Record, Timestamp};
 use rapport_core::seed::{SeedSpec, generate};
 use rapport_core::{
@@ -506,12 +507,22 @@ async fn bench_transfer(people: usize, work_dir: Option<PathBuf>) -> Result<(), 
     let app = Rapport::open(&work.join("linkedin"), clock.clone()).await?;
     let t = Instant::now();
     let r = app
-        .import_linkedin(&file, Default::default(), &|_, _| {})
+        .import_contacts(
+            ContactFormat::Linkedin,
+            &file,
+            Default::default(),
+            &|_, _| {},
+        )
         .await?;
     let import_s = t.elapsed().as_secs_f64();
     let t = Instant::now();
     let again = app
-        .import_linkedin(&file, Default::default(), &|_, _| {})
+        .import_contacts(
+            ContactFormat::Linkedin,
+            &file,
+            Default::default(),
+            &|_, _| {},
+        )
         .await?;
     let reimport_s = t.elapsed().as_secs_f64();
     if r.created as usize != people || again.created != 0 {

@@ -2,7 +2,7 @@
 
 use std::path::{Path, PathBuf};
 
-use rapport_core::import::ImportOptions;
+use rapport_core::import::{ContactFormat, ImportOptions};
 use rapport_core::model::Kind;
 use rapport_core::{ApiError, Backup, ErrorCode, Rapport};
 
@@ -52,6 +52,7 @@ pub async fn export(
             &serde_json::to_string_pretty(&app.backup().await?).map_err(internal)?,
         ),
         "people-csv" => write(out.as_deref(), &app.export_csv(Kind::Person).await?),
+        "vcard" => write(out.as_deref(), &app.export_vcard().await?),
         "orgs-csv" => write(out.as_deref(), &app.export_csv(Kind::Organization).await?),
         "markdown" => {
             let n = app.export_markdown(&folder(format, out.clone())?).await?;
@@ -66,10 +67,17 @@ pub async fn export(
         other => Err(ApiError::validation(
             "format",
             format!(
-                "'{other}' is not an export format (json, people-csv, orgs-csv, ics, markdown, automerge)"
+                "'{other}' is not an export format (json, people-csv, orgs-csv, vcard, ics, markdown, automerge)"
             ),
         )),
     }
+}
+
+fn unknown(format: &str) -> ApiError {
+    ApiError::validation(
+        "format",
+        format!("'{format}' is not an import format (json, linkedin, vcard, google-csv)"),
+    )
 }
 
 pub async fn import(
@@ -112,13 +120,14 @@ pub async fn import(
             );
             Ok(())
         }
-        "linkedin" => {
+        other if ContactFormat::parse(other).is_some() => {
+            let format = ContactFormat::parse(other).ok_or_else(|| unknown(other))?;
             let text = String::from_utf8(bytes).map_err(|_| {
                 ApiError::validation("file", format!("{} is not UTF-8 text", file.display()))
             })?;
             let show = !json && std::io::IsTerminal::is_terminal(&std::io::stderr());
             let report = app
-                .import_linkedin(&text, opts, &|done, total| {
+                .import_contacts(format, &text, opts, &|done, total| {
                     if show && total >= 1000 {
                         eprint!("\rimporting: {done}/{total} rows");
                     }
@@ -153,9 +162,6 @@ pub async fn import(
             }
             Ok(())
         }
-        other => Err(ApiError::validation(
-            "format",
-            format!("'{other}' is not an import format yet (json, linkedin)"),
-        )),
+        other => Err(unknown(other)),
     }
 }

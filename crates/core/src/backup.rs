@@ -147,18 +147,30 @@ impl Rapport {
         .await?
     }
 
+    /// Id → display name of every live record of these kinds.
+    async fn display_names(&self, kinds: &[Kind]) -> Result<HashMap<RecordId, String>, ApiError> {
+        let mut m = HashMap::new();
+        for k in kinds {
+            for r in self.list_all(*k).await? {
+                m.insert(r.id(), r.body.display_name().to_string());
+            }
+        }
+        Ok(m)
+    }
+
+    /// Every live person as a vCard 4.0 card (RFC 6350), for phones and address books.
+    pub async fn export_vcard(&self) -> Result<String, ApiError> {
+        let people = self.list_all(Kind::Person).await?;
+        let orgs = self.display_names(&[Kind::Organization]).await?;
+        Ok(crate::import::people_to_vcard(&people, &orgs))
+    }
+
     /// People (or organizations) as CSV, one row per live record, linked names spelled out.
     pub async fn export_csv(&self, kind: Kind) -> Result<String, ApiError> {
         let records = self.list_all(kind).await?;
-        let names: HashMap<RecordId, String> = {
-            let mut m = HashMap::new();
-            for k in [Kind::Person, Kind::Organization, Kind::Goal] {
-                for r in self.list_all(k).await? {
-                    m.insert(r.id(), r.body.display_name().to_string());
-                }
-            }
-            m
-        };
+        let names = self
+            .display_names(&[Kind::Person, Kind::Organization, Kind::Goal])
+            .await?;
         let name =
             |id: &Option<RecordId>| id.and_then(|i| names.get(&i).cloned()).unwrap_or_default();
         let join = |v: Vec<String>| v.join("; ");

@@ -2,7 +2,7 @@
 
 use std::sync::Arc;
 
-use rapport_core::import::ImportOptions;
+use rapport_core::import::{ContactFormat, ImportOptions};
 use rapport_core::model::{Body, Kind, Timestamp};
 use rapport_core::{FixedClock, Rapport};
 use serde_json::json;
@@ -39,7 +39,12 @@ async fn a_real_shaped_export_imports_and_reimports_without_duplicates() {
         .await
         .unwrap();
     let report = app
-        .import_linkedin(REAL, ImportOptions::default(), &|_, _| {})
+        .import_contacts(
+            ContactFormat::Linkedin,
+            REAL,
+            ImportOptions::default(),
+            &|_, _| {},
+        )
         .await
         .unwrap();
     assert!(report.applied && report.invalid.is_empty(), "{report:?}");
@@ -87,7 +92,12 @@ async fn a_real_shaped_export_imports_and_reimports_without_duplicates() {
     );
 
     let again = app
-        .import_linkedin(REAL, ImportOptions::default(), &|_, _| {})
+        .import_contacts(
+            ContactFormat::Linkedin,
+            REAL,
+            ImportOptions::default(),
+            &|_, _| {},
+        )
         .await
         .unwrap();
     assert_eq!(
@@ -106,7 +116,8 @@ async fn a_real_shaped_export_imports_and_reimports_without_duplicates() {
 async fn a_bad_row_stops_the_import_unless_skipped_and_a_dry_run_writes_nothing() {
     let app = app().await;
     let dry = app
-        .import_linkedin(
+        .import_contacts(
+            ContactFormat::Linkedin,
             REAL,
             ImportOptions {
                 dry_run: true,
@@ -120,7 +131,12 @@ async fn a_bad_row_stops_the_import_unless_skipped_and_a_dry_run_writes_nothing(
     assert!(app.list_all(Kind::Person).await.unwrap().is_empty());
 
     let report = app
-        .import_linkedin(BAD, ImportOptions::default(), &|_, _| {})
+        .import_contacts(
+            ContactFormat::Linkedin,
+            BAD,
+            ImportOptions::default(),
+            &|_, _| {},
+        )
         .await
         .unwrap();
     assert!(!report.applied);
@@ -141,7 +157,8 @@ async fn a_bad_row_stops_the_import_unless_skipped_and_a_dry_run_writes_nothing(
     assert!(app.list_all(Kind::Organization).await.unwrap().is_empty());
 
     let skipped = app
-        .import_linkedin(
+        .import_contacts(
+            ContactFormat::Linkedin,
             BAD,
             ImportOptions {
                 skip_invalid: true,
@@ -154,7 +171,8 @@ async fn a_bad_row_stops_the_import_unless_skipped_and_a_dry_run_writes_nothing(
     assert!(skipped.applied);
     assert_eq!(skipped.created, 2);
     assert!(
-        app.import_linkedin(
+        app.import_contacts(
+            ContactFormat::Linkedin,
             "just,some\ncsv,file\n",
             ImportOptions::default(),
             &|_, _| {}
@@ -180,9 +198,14 @@ async fn five_thousand_rows_import_once() {
     let app = app().await;
     let calls = std::sync::atomic::AtomicUsize::new(0);
     let r = app
-        .import_linkedin(&file, ImportOptions::default(), &|_, _| {
-            calls.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-        })
+        .import_contacts(
+            ContactFormat::Linkedin,
+            &file,
+            ImportOptions::default(),
+            &|_, _| {
+                calls.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            },
+        )
         .await
         .unwrap();
     assert_eq!((r.created, r.organizations_created), (5000, 400));
@@ -191,7 +214,12 @@ async fn five_thousand_rows_import_once() {
         "progress is reported"
     );
     let again = app
-        .import_linkedin(&file, ImportOptions::default(), &|_, _| {})
+        .import_contacts(
+            ContactFormat::Linkedin,
+            &file,
+            ImportOptions::default(),
+            &|_, _| {},
+        )
         .await
         .unwrap();
     assert_eq!((again.created, again.updated), (0, 0));

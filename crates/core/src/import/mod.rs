@@ -1,0 +1,437 @@
+//! Importing the network people already have: LinkedIn's connections export, vCard files from
+//! phones and mail apps, and Google Contacts CSV. Each format is read into [`Contact`]s by its
+//! own module (with a library for the format); one merge then matches them against the vault
+//! by email, then profile URL, then name + organization, so importing the same file again
+//! creates nothing new, and matched people gain what the file knows and lose nothing.
+
+mod google;
+mod linkedin;
+mod table;
+mod vcard;
+
+use std::collections::{HashMap, HashSet};
+
+use rapport_model::{
+    Body, ContactPoint, Kind, Link, Meta, Organization, Person, Prose, Record, RecordId, Source,
+    validate,
+};
+use serde::{Deserialize, Serialize};
+
+use crate::{ApiError, Rapport};
+
+pub(crate) use vcard::people_to_vcard;
+
+/// One row (or card) that could not be imported.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RowError {
+    /// The line of the file the row or card starts on (1-based).
+    pub line: u64,
+    pub reason: String,
+}
+
+/// What an import did (or, in a dry run or when rows are invalid, would do).
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+pub struct ImportReport {
+    pub created: u64,
+    pub updated: u64,
+    pub unchanged: u64,
+    pub organizations_created: u64,
+    /// Rows with nothing to import (no name, email or profile URL).
+    pub skipped: u64,
+    pub invalid: Vec<RowError>,
+    /// False when nothing was written: a dry run, or invalid rows without `skip_invalid`.
+    pub applied: bool,
+}
+
+#[derive(Clone, Copy, Debug, Default)]
+pub struct ImportOptions {
+    pub dry_run: bool,
+    /// Import the valid rows and report the others (otherwise any invalid row stops the import).
+    pub skip_invalid: bool,
+}
+
+/// The address-book formats [`Rapport::import_contacts`] reads.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum ContactFormat {
+    /// LinkedIn's `Connections.csv`.
+    Linkedin,
+    /// vCard 2.1, 3.0 or 4.0, any number of cards.
+    Vcard,
+    /// Google Contacts' CSV export (the current and the older "Google CSV" layout).
+    GoogleCsv,
+}
+
+impl ContactFormat {
+    pub fn parse(s: &str) -> Option<Self> {
+        match s {
+            "linkedin" => Some(Self::Linkedin),
+            "vcard" | "vcf" => Some(Self::Vcard),
+            "google-csv" | "google" => Some(Self::GoogleCsv),
+            _ => None,
+        }
+    }
+}
+
+/// A person as an export describes them, before matching.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub(crate) struct Contact {
+    /// Where the row or card starts in the file (1-based).
+    pub line: u64,
+    pub name: String,
+    pub role: Option<String>,
+    pub company: Option<String>,
+    pub emails: Vec<ContactPoint>,
+    pub phones: Vec<ContactPoint>,
+    pub links: Vec<Link>,
+    pub location: Option<String>,
+    pub note: Option<String>,
+    pub tags: Vec<String>,
+    pub source: Option<Source>,
+    pub source_detail: Option<String>,
+}
+
+impl Contact {
+    fn is_blank(&self) -> bool {
+        self.name.is_empty() && self.emails.is_empty() && self.links.is_empty()
+    }
+}
+
+/// A parsed file: its contacts, and the rows that could not be read at all.
+pub(crate) type Rows = Vec<Result<Contact, RowError>>;
+
+/// Trimmed, `None` when empty.
+pub(crate) fn some(s: &str) -> Option<String> {
+    let t = s.trim();
+    (!t.is_empty()).then(|| t.to_string())
+}
+
+pub(crate) fn normalize_url(u: &str) -> String {
+    let u = u.trim().to_lowercase();
+    let u = u
+        .split(['?', '#'])
+        .next()
+        .unwrap_or(&u)
+        .trim_end_matches('/')
+        .to_string();
+    u.replace("http://", "https://")
+        .replace("https://linkedin.com", "https://www.linkedin.com")
+}
+
+/// Phone numbers compare by their digits (and a leading +), whatever the spacing.
+fn phone_key(p: &str) -> String {
+    p.chars()
+        .filter(|c| c.is_ascii_digit() || *c == '+')
+        .collect()
+}
+
+#[derive(Default)]
+struct Index {
+    by_email: HashMap<String, RecordId>,
+    by_url: HashMap<String, RecordId>,
+    by_name_org: HashMap<(String, Option<RecordId>), RecordId>,
+    orgs: HashMap<String, RecordId>,
+}
+
+impl Index {
+    fn add_person(&mut self, id: RecordId, p: &Person) {
+        for e in &p.emails {
+            self.by_email.insert(e.value.to_lowercase(), id);
+        }
+        for l in &p.links {
+            self.by_url.insert(normalize_url(&l.url), id);
+        }
+        self.by_name_org
+            .insert((p.name.to_lowercase(), p.organization_id), id);
+    }
+
+    fn find(&self, c: &Contact, org: Option<RecordId>) -> Option<RecordId> {
+        c.emails
+            .iter()
+            .find_map(|e| self.by_email.get(&e.value.to_lowercase()))
+            .or_else(|| {
+                c.links
+                    .iter()
+                    .find_map(|l| self.by_url.get(&normalize_url(&l.url)))
+            })
+            .or_else(|| self.by_name_org.get(&(c.name.to_lowercase(), org)))
+            .copied()
+    }
+}
+
+/// Adds what the contact knows to the person, field by field; nothing is ever removed.
+fn merge_into(p: &mut Person, c: &Contact, org: Option<RecordId>) {
+    if p.name.is_empty() {
+        p.name = c.name.clone();
+    }
+    if c.role.is_some() {
+        p.role = c.role.clone();
+    }
+    if org.is_some() {
+        p.organization_id = org;
+    }
+    for e in &c.emails {
+        match p
+            .emails
+            .iter_mut()
+            .find(|x| x.value.eq_ignore_ascii_case(&e.value))
+        {
+            Some(x) if x.label.is_none() => x.label = e.label.clone(),
+            Some(_) => {}
+            None => p.emails.push(e.clone()),
+        }
+    }
+    for ph in &c.phones {
+        let key = phone_key(&ph.value);
+        match p.phones.iter_mut().find(|x| phone_key(&x.value) == key) {
+            Some(x) if x.label.is_none() => x.label = ph.label.clone(),
+            Some(_) => {}
+            None => p.phones.push(ph.clone()),
+        }
+    }
+    for l in &c.links {
+        let key = normalize_url(&l.url);
+        if !p.links.iter().any(|x| normalize_url(&x.url) == key) {
+            p.links.push(l.clone());
+        }
+    }
+    if c.location.is_some() {
+        p.location = c.location.clone();
+    }
+    if let Some(note) = &c.note
+        && !p.research_notes.as_str().contains(note.as_str())
+    {
+        let mut text = p.research_notes.as_str().to_string();
+        if !text.is_empty() {
+            text.push_str("\n\n");
+        }
+        text.push_str(note);
+        p.research_notes = Prose::from(text.as_str());
+    }
+    for t in &c.tags {
+        if !p.tags.iter().any(|x| x.eq_ignore_ascii_case(t)) {
+            p.tags.push(t.clone());
+        }
+    }
+    if p.source.is_none() {
+        p.source = c.source;
+    }
+    if p.source_detail.is_none() {
+        p.source_detail = c.source_detail.clone();
+    }
+}
+
+impl Rapport {
+    /// Imports people from an address-book export. All or nothing: unless
+    /// `opts.skip_invalid`, one invalid row means nothing is written (the report lists each
+    /// with its line). `progress(done, total)` is called as rows are processed.
+    pub async fn import_contacts(
+        &self,
+        format: ContactFormat,
+        text: &str,
+        opts: ImportOptions,
+        progress: &(dyn Fn(usize, usize) + Sync),
+    ) -> Result<ImportReport, ApiError> {
+        let text = text.trim_start_matches('\u{feff}');
+        let rows = match format {
+            ContactFormat::Linkedin => linkedin::read(text)?,
+            ContactFormat::Vcard => vcard::read(text)?,
+            ContactFormat::GoogleCsv => google::read(text)?,
+        };
+        self.merge_contacts(rows, opts, progress).await
+    }
+
+    async fn merge_contacts(
+        &self,
+        rows: Rows,
+        opts: ImportOptions,
+        progress: &(dyn Fn(usize, usize) + Sync),
+    ) -> Result<ImportReport, ApiError> {
+        let mut index = Index::default();
+        let mut current: HashMap<RecordId, Record> = HashMap::new();
+        for r in self.list_all(Kind::Person).await? {
+            if let Body::Person(p) = &r.body {
+                index.add_person(r.id(), p);
+            }
+            current.insert(r.id(), r);
+        }
+        let mut org_ids: HashSet<RecordId> = HashSet::new();
+        for o in self.list_all(Kind::Organization).await? {
+            index
+                .orgs
+                .insert(o.body.display_name().to_lowercase(), o.id());
+            org_ids.insert(o.id());
+        }
+
+        let now = self.clock().now();
+        let mut report = ImportReport::default();
+        let mut new_orgs: Vec<Record> = Vec::new();
+        let mut touched: Vec<RecordId> = Vec::new();
+        let mut touched_set: HashSet<RecordId> = HashSet::new();
+        let mut created: HashSet<RecordId> = HashSet::new();
+        let total = rows.len();
+        for (i, row) in rows.into_iter().enumerate() {
+            if i % 1000 == 0 {
+                progress(i, total);
+            }
+            let c = match row {
+                Ok(c) => c,
+                Err(e) => {
+                    report.invalid.push(e);
+                    continue;
+                }
+            };
+            if c.is_blank() {
+                report.skipped += 1;
+                continue;
+            }
+            let org_id = c.company.as_ref().map(|company| {
+                *index.orgs.entry(company.to_lowercase()).or_insert_with(|| {
+                    let o = Record {
+                        meta: Meta::new_at(now),
+                        body: Body::Organization(Organization {
+                            name: company.clone(),
+                            ..Default::default()
+                        }),
+                    };
+                    let id = o.id();
+                    org_ids.insert(id);
+                    new_orgs.push(o);
+                    id
+                })
+            });
+            let matched = index.find(&c, org_id);
+            let mut record = match matched.and_then(|id| current.get(&id).cloned()) {
+                Some(r) => r,
+                None => Record {
+                    meta: Meta::new_at(now),
+                    body: Body::Person(Person::default()),
+                },
+            };
+            let before = record.clone();
+            let Body::Person(p) = &mut record.body else {
+                continue;
+            };
+            merge_into(p, &c, org_id);
+            if p.name.is_empty() {
+                // A card with only an email or a URL: name the person after it.
+                p.name = c
+                    .emails
+                    .first()
+                    .map(|e| e.value.clone())
+                    .or_else(|| c.links.first().map(|l| l.url.clone()))
+                    .unwrap_or_default();
+            }
+            record.body.normalize();
+            let known = |id: RecordId| {
+                if org_ids.contains(&id) {
+                    Some(Kind::Organization)
+                } else {
+                    current.get(&id).map(|r| r.kind())
+                }
+            };
+            if let Err(e) = validate(&record, &known) {
+                report.invalid.push(RowError {
+                    line: c.line,
+                    reason: e.to_string(),
+                });
+                continue;
+            }
+            if record == before {
+                report.unchanged += 1;
+                continue;
+            }
+            if matched.is_none() {
+                created.insert(record.id());
+            }
+            if let Body::Person(p) = &record.body {
+                index.add_person(record.id(), p);
+            }
+            if touched_set.insert(record.id()) {
+                touched.push(record.id());
+            }
+            current.insert(record.id(), record);
+        }
+        progress(total, total);
+        report.invalid.sort_by_key(|e| e.line);
+        report.created = created.len() as u64;
+        report.updated = (touched.len() - created.len()) as u64;
+        // Only the organizations some written person points at.
+        let used: HashSet<RecordId> = touched
+            .iter()
+            .filter_map(|id| match &current[id].body {
+                Body::Person(p) => p.organization_id,
+                _ => None,
+            })
+            .collect();
+        new_orgs.retain(|o| used.contains(&o.id()));
+        report.organizations_created = new_orgs.len() as u64;
+        if opts.dry_run || (!report.invalid.is_empty() && !opts.skip_invalid) {
+            return Ok(report);
+        }
+        let mut records = new_orgs;
+        records.extend(touched.iter().map(|id| current[id].clone()));
+        self.write_all(records).await?;
+        self.refresh_search().await?;
+        report.applied = true;
+        Ok(report)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn urls_and_phones_compare_loosely() {
+        assert_eq!(
+            normalize_url("https://LinkedIn.com/in/ada/?trk=x"),
+            "https://www.linkedin.com/in/ada"
+        );
+        assert_eq!(phone_key("+33 6 12-34-56-78"), "+33612345678");
+    }
+
+    #[test]
+    fn merging_adds_and_never_removes() {
+        let mut p = Person {
+            name: "Ada".into(),
+            role: Some("Engineer".into()),
+            emails: vec![ContactPoint::new("ada@example.org")],
+            phones: vec![ContactPoint::new("+44 20 7946 0000")],
+            research_notes: Prose::from("Met at the meetup."),
+            ..Default::default()
+        };
+        let c = Contact {
+            name: "Ada Lovelace".into(),
+            emails: vec![
+                ContactPoint {
+                    value: "ADA@example.org".into(),
+                    label: Some("work".into()),
+                },
+                ContactPoint::new("ada@home.example"),
+            ],
+            phones: vec![ContactPoint::new("+442079460000")],
+            note: Some("Likes maths.".into()),
+            ..Default::default()
+        };
+        merge_into(&mut p, &c, None);
+        assert_eq!(p.name, "Ada", "a name already there is kept");
+        assert_eq!(
+            p.role.as_deref(),
+            Some("Engineer"),
+            "no role in the file keeps the role"
+        );
+        assert_eq!(p.emails.len(), 2);
+        assert_eq!(p.emails[0].label.as_deref(), Some("work"));
+        assert_eq!(p.phones.len(), 1, "the same number written differently");
+        assert_eq!(
+            p.research_notes.as_str(),
+            "Met at the meetup.\n\nLikes maths."
+        );
+        merge_into(&mut p, &c, None);
+        assert_eq!(
+            p.research_notes.as_str(),
+            "Met at the meetup.\n\nLikes maths."
+        );
+    }
+}
