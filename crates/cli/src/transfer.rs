@@ -45,7 +45,7 @@ pub async fn export(
                 .as_deref()
                 .map(|m| parse_id("meeting", m))
                 .transpose()?;
-            write(out.as_deref(), &app.meetings_ics(meeting).await?)
+            write(out.as_deref(), &app.calendar_ics(meeting).await?)
         }
         "json" => write(
             out.as_deref(),

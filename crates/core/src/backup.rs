@@ -148,7 +148,10 @@ impl Rapport {
     }
 
     /// Id → display name of every live record of these kinds.
-    async fn display_names(&self, kinds: &[Kind]) -> Result<HashMap<RecordId, String>, ApiError> {
+    pub(crate) async fn display_names(
+        &self,
+        kinds: &[Kind],
+    ) -> Result<HashMap<RecordId, String>, ApiError> {
         let mut m = HashMap::new();
         for k in kinds {
             for r in self.list_all(*k).await? {

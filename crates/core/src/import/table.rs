@@ -31,15 +31,22 @@ impl Table {
             .headers()
             .map_err(|e| ApiError::validation("file", format!("line {}: {e}", lines_before + 1)))?
             .clone();
+        // The csv crate's line numbers do not count newlines inside quoted fields, so lines are
+        // counted here from the byte offsets, which are exact.
+        let mut lines = LineCounter {
+            text,
+            at: 0,
+            line: lines_before + 1,
+        };
         let rows = rdr
             .records()
             .map(|r| match r {
                 Ok(fields) => Ok(Row {
-                    line: fields.position().map_or(0, |p| p.line()) + lines_before,
+                    line: lines.at(fields.position().map_or(0, |p| p.byte())),
                     fields,
                 }),
                 Err(e) => Err(RowError {
-                    line: e.position().map_or(0, |p| p.line()) + lines_before,
+                    line: lines.at(e.position().map_or(0, |p| p.byte())),
                     reason: e.to_string(),
                 }),
             })
@@ -57,5 +64,28 @@ impl Table {
     /// The first of `names` that is a column.
     pub fn any_col(&self, names: &[&str]) -> Option<usize> {
         names.iter().find_map(|n| self.col(n))
+    }
+}
+
+/// The line of byte offsets met in increasing order, counting each newline once.
+struct LineCounter<'a> {
+    text: &'a str,
+    at: usize,
+    line: u64,
+}
+
+impl LineCounter<'_> {
+    fn at(&mut self, byte: u64) -> u64 {
+        let bytes = self.text.as_bytes();
+        // csv may report a record as starting on the newline that ends the previous one.
+        let mut byte = (byte as usize).min(bytes.len());
+        while byte < bytes.len() && matches!(bytes[byte], b'\r' | b'\n') {
+            byte += 1;
+        }
+        if byte > self.at {
+            self.line += bytes[self.at..byte].iter().filter(|&&b| b == b'\n').count() as u64;
+            self.at = byte;
+        }
+        self.line
     }
 }

@@ -165,13 +165,21 @@ fn contact(card: &VCard, line: u64) -> Contact {
     }
 }
 
-/// Lines where cards begin, in order (1-based), to point errors at them.
-fn card_lines(text: &str) -> Vec<u64> {
-    text.lines()
-        .enumerate()
-        .filter(|(_, l)| l.trim().eq_ignore_ascii_case("BEGIN:VCARD"))
-        .map(|(i, _)| i as u64 + 1)
-        .collect()
+/// Where each card begins (1-based line) and whether an END:VCARD closes it before the next
+/// card or the end of the file (the parser is lenient about a file cut off mid-card).
+fn card_lines(text: &str) -> Vec<(u64, bool)> {
+    let mut cards: Vec<(u64, bool)> = Vec::new();
+    for (i, l) in text.lines().enumerate() {
+        let l = l.trim();
+        if l.eq_ignore_ascii_case("BEGIN:VCARD") {
+            cards.push((i as u64 + 1, false));
+        } else if l.eq_ignore_ascii_case("END:VCARD")
+            && let Some(last) = cards.last_mut()
+        {
+            last.1 = true;
+        }
+    }
+    cards
 }
 
 pub(super) fn read(text: &str) -> Result<Rows, ApiError> {
@@ -184,10 +192,18 @@ pub(super) fn read(text: &str) -> Result<Rows, ApiError> {
     }
     let mut parser = calcard::Parser::new(text);
     let mut rows = Vec::with_capacity(lines.len());
-    let line_of = |n: usize| lines.get(n).copied().unwrap_or(0);
+    let line_of = |n: usize| lines.get(n).map_or(0, |l| l.0);
+    let unterminated = |n: usize| RowError {
+        line: line_of(n),
+        reason: "the card has no END:VCARD (is the file cut off?)".into(),
+    };
     loop {
         let n = rows.len();
         match parser.entry() {
+            Entry::VCard(_) if lines.get(n).is_some_and(|l| !l.1) => {
+                rows.push(Err(unterminated(n)));
+                break;
+            }
             Entry::VCard(card) => rows.push(Ok(contact(&card, line_of(n)))),
             Entry::Eof => break,
             // Text between cards (a stray blank or header line) is not a card.
@@ -197,10 +213,7 @@ pub(super) fn read(text: &str) -> Result<Rows, ApiError> {
                 reason: "a calendar entry where a vCard was expected".into(),
             })),
             Entry::UnterminatedComponent(_) => {
-                rows.push(Err(RowError {
-                    line: line_of(n),
-                    reason: "the card has no END:VCARD".into(),
-                }));
+                rows.push(Err(unterminated(n)));
                 break;
             }
             other => {
@@ -286,8 +299,8 @@ mod tests {
     #[test]
     fn card_lines_point_at_begin() {
         assert_eq!(
-            card_lines("x\nBEGIN:VCARD\nEND:VCARD\n\nbegin:vcard\r\nEND:VCARD"),
-            [2, 5]
+            card_lines("x\nBEGIN:VCARD\nEND:VCARD\n\nbegin:vcard\r\nEND:VCARD\nBEGIN:VCARD\nFN:x"),
+            [(2, true), (5, true), (7, false)]
         );
     }
 }

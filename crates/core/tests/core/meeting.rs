@@ -208,7 +208,24 @@ async fn meetings_export_to_icalendar_and_parse_back() {
     .await
     .unwrap();
 
-    let all = icalendar::Calendar::from_str(&app.meetings_ics(None).await.unwrap()).unwrap();
+    app.create_from_fields(
+        Kind::Task,
+        json!({ "title": "Send Ada the article", "person_id": ada.id(), "due_at": "2026-12-04T09:00:00Z" }),
+    )
+    .await
+    .unwrap();
+    app.create_from_fields(
+        Kind::Task,
+        json!({ "title": "Done already", "due_at": "2026-12-02T09:00:00Z", "done_at": "2026-11-30T09:00:00Z" }),
+    )
+    .await
+    .unwrap();
+    app.create_from_fields(Kind::Task, json!({ "title": "Someday" }))
+        .await
+        .unwrap();
+
+    let text = app.calendar_ics(None).await.unwrap();
+    let all = icalendar::Calendar::from_str(&text).unwrap();
     let events: Vec<&icalendar::Event> =
         all.components.iter().filter_map(|c| c.as_event()).collect();
     assert_eq!(events.len(), 1, "only upcoming, not cancelled");
@@ -217,21 +234,96 @@ async fn meetings_export_to_icalendar_and_parse_back() {
     assert_eq!(e.get_uid(), Some(format!("{}@rapport", next.id()).as_str()));
     assert_eq!(e.get_location(), Some("Café Nord, Copenhagen"));
     assert!(e.get_description().unwrap().contains("Europe/Copenhagen"));
-    let start = e.get_start().unwrap();
-    assert!(
-        format!("{start:?}").contains("2026-12-03T15:00:00"),
-        "{start:?}"
+
+    // Read back by an independent parser: local time in the agreed zone, with its VTIMEZONE,
+    // and the open task with a due date as a VTODO.
+    let cal = ical::IcalParser::new(std::io::BufReader::new(text.as_bytes()))
+        .next()
+        .unwrap()
+        .unwrap();
+    let prop = |props: &[ical::property::Property], name: &str| {
+        props
+            .iter()
+            .find(|p| p.name == name)
+            .cloned()
+            .unwrap_or_else(|| panic!("no {name}"))
+    };
+    let ev = &cal.events[0];
+    let start = prop(&ev.properties, "DTSTART");
+    assert_eq!(
+        start.value.as_deref(),
+        Some("20261203T160000"),
+        "15:00 UTC is 16:00 in Copenhagen"
     );
-    let end = e.get_end().unwrap();
+    let tzid = start.params.unwrap();
     assert!(
-        format!("{end:?}").contains("2026-12-03T15:20:00"),
-        "{end:?}"
+        tzid.contains(&("TZID".to_string(), vec!["Europe/Copenhagen".to_string()])),
+        "{tzid:?}"
+    );
+    assert_eq!(
+        prop(&ev.properties, "DTEND").value.as_deref(),
+        Some("20261203T162000")
+    );
+    assert_eq!(cal.timezones.len(), 1);
+    let tz = &cal.timezones[0];
+    assert_eq!(
+        prop(&tz.properties, "TZID").value.as_deref(),
+        Some("Europe/Copenhagen")
+    );
+    // Winter time since the last Sunday of October 2026.
+    let standard = tz.transitions.last().unwrap();
+    assert_eq!(
+        prop(&standard.properties, "DTSTART").value.as_deref(),
+        Some("20261025T030000")
+    );
+    assert_eq!(
+        prop(&standard.properties, "TZOFFSETTO").value.as_deref(),
+        Some("+0100")
+    );
+    let summaries: Vec<String> = cal
+        .todos
+        .iter()
+        .filter_map(|t| prop(&t.properties, "SUMMARY").value)
+        .collect();
+    assert!(
+        !summaries
+            .iter()
+            .any(|s| s == "Done already" || s == "Someday"),
+        "only open tasks with a due date: {summaries:?}"
+    );
+    assert_eq!(
+        summaries.len(),
+        2,
+        "the task and the meeting's confirmation: {summaries:?}"
+    );
+    let todo = cal
+        .todos
+        .iter()
+        .find(|t| prop(&t.properties, "SUMMARY").value.as_deref() == Some("Send Ada the article"))
+        .unwrap();
+    assert_eq!(
+        prop(&todo.properties, "SUMMARY").value.as_deref(),
+        Some("Send Ada the article")
+    );
+    assert_eq!(
+        prop(&todo.properties, "DUE").value.as_deref(),
+        Some("20261204T090000Z")
+    );
+    assert_eq!(
+        prop(&todo.properties, "STATUS").value.as_deref(),
+        Some("NEEDS-ACTION")
+    );
+    assert!(
+        prop(&todo.properties, "DESCRIPTION")
+            .value
+            .unwrap()
+            .contains("Ada Okafor")
     );
 
-    let one = app.meetings_ics(Some(next.id())).await.unwrap();
+    let one = app.calendar_ics(Some(next.id())).await.unwrap();
     assert!(one.contains("BEGIN:VEVENT") && one.contains("STATUS:CONFIRMED"));
     assert!(
-        app.meetings_ics(Some(ada.id())).await.is_err(),
+        app.calendar_ics(Some(ada.id())).await.is_err(),
         "a person is not a meeting"
     );
 }
