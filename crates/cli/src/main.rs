@@ -97,8 +97,9 @@ enum Command {
         #[arg(long)]
         tz: Option<String>,
     },
-    /// Export: json (a backup), people-csv, orgs-csv, ics (meetings), markdown (a folder, one
-    /// file per person), automerge (a folder, one document per record).
+    /// Export: json (a backup), people-csv, orgs-csv, vcard (people, vCard 4.0), ics (upcoming
+    /// meetings and due tasks), markdown (a folder, one file per person), automerge (a folder,
+    /// one document per record).
     Export {
         format: String,
         /// Only this meeting (ics).
@@ -108,7 +109,8 @@ enum Command {
         #[arg(long)]
         out: Option<PathBuf>,
     },
-    /// Import: json (a Rapport backup) or linkedin (LinkedIn's Connections.csv).
+    /// Import: json (a Rapport backup), linkedin (LinkedIn's Connections.csv), vcard (a .vcf
+    /// file, vCard 2.1, 3.0 or 4.0) or google-csv (Google Contacts' CSV export).
     Import {
         format: String,
         file: PathBuf,

@@ -881,3 +881,32 @@ fn a_linkedin_export_imports_once_and_a_bad_file_changes_nothing() {
         "one line per person and the footer: {list}"
     );
 }
+
+#[test]
+fn phone_contacts_import_and_export_as_vcard() {
+    let v = Vault::new();
+    let fixtures = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../core/tests/fixtures");
+    let cut = fixtures.join("contacts-cut.vcf");
+    let err = v.fails(2, &["import", "vcard", cut.to_str().unwrap()]);
+    assert!(
+        err.contains("line 13") && err.contains("END:VCARD"),
+        "{err}"
+    );
+    let phone = fixtures.join("contacts-iphone.vcf");
+    let dry = v.json(&["import", "vcard", phone.to_str().unwrap(), "--dry-run"]);
+    assert_eq!(
+        (dry["created"].as_u64(), dry["applied"].as_bool()),
+        (Some(3), Some(false))
+    );
+    assert!(v.json(&["person", "list"]).as_array().unwrap().is_empty());
+    let out = v.ok(&["import", "vcard", phone.to_str().unwrap()]);
+    assert!(out.contains("3 people created"), "{out}");
+    let google = fixtures.join("google-contacts.csv");
+    let out = v.ok(&["import", "google-csv", google.to_str().unwrap()]);
+    assert!(out.contains("2 people created"), "{out}");
+    let cards = v.ok(&["export", "vcard"]);
+    assert_eq!(cards.matches("BEGIN:VCARD").count(), 5, "{cards}");
+    assert!(cards.contains("FN:Jürgen Müller"));
+    let err = v.fails(2, &["import", "outlook", phone.to_str().unwrap()]);
+    assert!(err.contains("vcard, google-csv"), "{err}");
+}
