@@ -31,6 +31,11 @@ pub const BY_GOAL: u8 = b'G';
 pub const BY_PERSON: u8 = b'P';
 pub const PENDING_SEARCH: u8 = b'Q';
 pub const COUNT: u8 = b'K';
+/// `H` + id → the document's heads (32-byte change hashes, concatenated): what sync compares
+/// without loading documents.
+pub const HEADS: u8 = b'H';
+/// Set once every document has its heads entry (vaults written before it had none).
+pub const HEADS_READY: &[u8] = b"Sheads-ready";
 pub const SEQ: &[u8] = b"Sseq";
 /// The Automerge actor id this vault writes its changes as.
 pub const ACTOR: &[u8] = b"Sactor";
@@ -49,6 +54,10 @@ pub fn with_id(tag: u8, id: RecordId) -> Vec<u8> {
 
 pub fn doc(id: RecordId) -> Vec<u8> {
     with_id(DOC, id)
+}
+
+pub fn heads(id: RecordId) -> Vec<u8> {
+    with_id(HEADS, id)
 }
 
 pub fn record(id: RecordId) -> Vec<u8> {

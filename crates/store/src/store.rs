@@ -233,7 +233,7 @@ impl Store {
             }
         };
         let cap = NonZeroUsize::new(opts.cached_docs.max(1)).unwrap_or(NonZeroUsize::MIN);
-        Ok(Self {
+        let store = Self {
             kv,
             dir,
             actor,
@@ -242,7 +242,50 @@ impl Store {
             search: Mutex::new(None),
             opts,
             _lock: lock,
-        })
+        };
+        store.ensure_heads_index()?;
+        Ok(store)
+    }
+
+    /// Vaults written before the heads index existed get it once, from their documents.
+    fn ensure_heads_index(&self) -> Result<()> {
+        if self.kv.get(keys::HEADS_READY)?.is_some() {
+            return Ok(());
+        }
+        let _w = lock(&self.writes)?;
+        let mut batch = WriteBatch::default();
+        for id in self.document_ids()? {
+            if let Some(mut l) = self.load_doc(id)? {
+                batch.put(keys::heads(id), heads_bytes(&l.doc.get_heads()));
+            }
+            if batch.len() > 2048 {
+                self.kv.apply(std::mem::take(&mut batch))?;
+            }
+        }
+        batch.put(keys::HEADS_READY, Vec::new());
+        self.kv.apply(batch)?;
+        self.kv.flush()
+    }
+
+    /// Every document's id and heads, read from the heads index (no document is loaded): what
+    /// sync summarises and compares.
+    pub fn all_heads(&self) -> Result<Vec<(RecordId, Vec<ChangeHash>)>> {
+        self.kv
+            .scan(&[keys::HEADS], None, Direction::Forward, usize::MAX)?
+            .into_iter()
+            .map(|(k, v)| {
+                let id = keys::trailing_id(&k)
+                    .ok_or_else(|| StoreError::Corrupt("a heads key without an id".into()))?;
+                let heads = v
+                    .chunks(32)
+                    .map(|c| {
+                        ChangeHash::try_from(c)
+                            .map_err(|_| StoreError::Corrupt(format!("the heads of {id}")))
+                    })
+                    .collect::<Result<Vec<_>>>()?;
+                Ok((id, heads))
+            })
+            .collect()
     }
 
     /// True for a vault nothing was ever written to.
@@ -709,6 +752,7 @@ impl Store {
             chunks += 1;
         }
         self.project(batch, old.as_ref(), &new)?;
+        batch.put(keys::heads(id), heads_bytes(&doc.get_heads()));
         batch.put(keys::pending_search(seq), id.as_bytes().to_vec());
         batch.put(keys::SEQ, seq.to_be_bytes().to_vec());
         let live = |r: Option<&Record>| i64::from(r.is_some_and(|r| !r.is_deleted()));
@@ -837,25 +881,26 @@ impl Store {
     /// What the projections should be, computed from the documents alone.
     fn derived(
         &self,
-        mut visit: impl FnMut(Record) -> Result<()>,
+        mut visit: impl FnMut(Record, Vec<u8>) -> Result<()>,
         report: &mut CheckReport,
     ) -> Result<()> {
         for id in self.document_ids()? {
             report.documents += 1;
-            let Some(l) = self.load_doc(id)? else {
+            let Some(mut l) = self.load_doc(id)? else {
                 continue;
             };
             match record_from_doc(&l.doc) {
-                Ok(r) => visit(r)?,
+                Ok(r) => visit(r, heads_bytes(&l.doc.get_heads()))?,
                 Err(e) => report.unreadable_documents.push(format!("{id}: {e}")),
             }
         }
         Ok(())
     }
 
-    fn projection_prefixes() -> [u8; 8] {
+    fn projection_prefixes() -> [u8; 9] {
         [
             keys::RECORD,
+            keys::HEADS,
             keys::COUNT,
             keys::BY_PERSON,
             keys::BY_NAME,
@@ -882,11 +927,13 @@ impl Store {
         let mut expected: std::collections::BTreeMap<Vec<u8>, Vec<u8>> = Default::default();
         let mut records: std::collections::BTreeMap<Vec<u8>, Record> = Default::default();
         let mut counts: std::collections::BTreeMap<Kind, u64> = Default::default();
+        let mut heads: std::collections::BTreeMap<Vec<u8>, Vec<u8>> = Default::default();
         self.derived(
-            |r| {
+            |r, h| {
                 for k in keys::index_keys(&r) {
                     expected.insert(k, Vec::new());
                 }
+                heads.insert(keys::heads(r.id()), h);
                 if !r.is_deleted() {
                     *counts.entry(r.kind()).or_default() += 1;
                 }
@@ -903,6 +950,12 @@ impl Store {
         for (k, v) in self.projection_entries()? {
             if k[0] == keys::COUNT {
                 continue;
+            } else if k[0] == keys::HEADS {
+                match heads.remove(&k) {
+                    Some(h) if h == v => {}
+                    Some(_) => report.records_mismatched += 1,
+                    None => report.index_keys_stray += 1,
+                }
             } else if k[0] == keys::RECORD {
                 match records.remove(&k) {
                     Some(r) if decode(&v).ok().as_ref() == Some(&r) => {}
@@ -914,6 +967,7 @@ impl Store {
             }
         }
         report.records_missing = records.len() as u64;
+        report.index_keys_missing += heads.len() as u64;
         report.index_keys_missing = expected.len() as u64;
         Ok(report)
     }
@@ -932,11 +986,12 @@ impl Store {
         let mut batch = WriteBatch::default();
         let mut counts: std::collections::BTreeMap<Kind, u64> = Default::default();
         self.derived(
-            |r| {
+            |r, h| {
                 if !r.is_deleted() {
                     *counts.entry(r.kind()).or_default() += 1;
                 }
                 self.project(&mut batch, None, &r)?;
+                batch.put(keys::heads(r.id()), h);
                 if batch.len() > 2048 {
                     self.kv.apply(std::mem::take(&mut batch))?;
                 }
@@ -947,6 +1002,7 @@ impl Store {
         for (kind, n) in counts {
             batch.put(keys::count(kind), n.to_be_bytes().to_vec());
         }
+        batch.put(keys::HEADS_READY, Vec::new());
         self.kv.apply(batch)?;
         self.kv.flush()?;
         let seq = w.seq;
@@ -1016,6 +1072,11 @@ fn encode(r: &Record) -> Result<Vec<u8>> {
         });
     }
     serde_json::to_vec(&v).map_err(bad)
+}
+
+/// Heads as stored in the heads index: the 32-byte hashes, concatenated.
+fn heads_bytes(heads: &[ChangeHash]) -> Vec<u8> {
+    heads.iter().flat_map(|h| h.0).collect()
 }
 
 fn decode(bytes: &[u8]) -> Result<Record> {
