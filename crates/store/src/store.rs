@@ -276,16 +276,17 @@ impl Store {
             .map(|(k, v)| {
                 let id = keys::trailing_id(&k)
                     .ok_or_else(|| StoreError::Corrupt("a heads key without an id".into()))?;
-                let heads = v
-                    .chunks(32)
-                    .map(|c| {
-                        ChangeHash::try_from(c)
-                            .map_err(|_| StoreError::Corrupt(format!("the heads of {id}")))
-                    })
-                    .collect::<Result<Vec<_>>>()?;
-                Ok((id, heads))
+                Ok((id, parse_heads(id, &v)?))
             })
             .collect()
+    }
+
+    /// One document's heads, from the heads index (empty when there is no such document).
+    pub fn heads_of(&self, id: RecordId) -> Result<Vec<ChangeHash>> {
+        let Some(v) = self.kv.get(&keys::heads(id))? else {
+            return Ok(Vec::new());
+        };
+        parse_heads(id, &v)
     }
 
     /// True for a vault nothing was ever written to.
@@ -1072,6 +1073,15 @@ fn encode(r: &Record) -> Result<Vec<u8>> {
         });
     }
     serde_json::to_vec(&v).map_err(bad)
+}
+
+fn parse_heads(id: RecordId, bytes: &[u8]) -> Result<Vec<ChangeHash>> {
+    bytes
+        .chunks(32)
+        .map(|c| {
+            ChangeHash::try_from(c).map_err(|_| StoreError::Corrupt(format!("the heads of {id}")))
+        })
+        .collect()
 }
 
 /// Heads as stored in the heads index: the 32-byte hashes, concatenated.

@@ -1,0 +1,208 @@
+//! One sync session with one peer, as a state machine that takes messages in and hands
+//! messages out, so any transport (iroh, a test harness) can drive it.
+//!
+//! Both sides run the same steps: send the summary; for buckets that differ, send the entries;
+//! for each document, send it whole if the peer lacks it, or run Automerge's sync protocol if
+//! both have it in different states; say `Idle` with the counts of data messages sent and
+//! received whenever there is nothing left to send. The session is over when both sides are
+//! idle with matching counts: everything either side sent has been received and handled.
+
+use std::collections::{HashMap, VecDeque};
+use std::sync::Arc;
+
+use automerge::AutoCommit;
+use automerge::sync::{self, SyncDoc};
+use rapport_model::RecordId;
+use rapport_store::Store;
+
+use crate::summary::{BUCKETS, Summary, digest};
+use crate::wire::{Message, WireId};
+use crate::{Result, SyncError};
+
+/// What a session moved, for status and benchmarks.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct SessionStats {
+    pub documents_sent: u64,
+    pub documents_received: u64,
+    pub sync_messages_sent: u64,
+    pub sync_messages_received: u64,
+    /// Documents whose state changed here because of the peer.
+    pub documents_changed: u64,
+}
+
+pub struct Session {
+    store: Arc<Store>,
+    summary: Summary,
+    outbox: VecDeque<Message>,
+    sent: u64,
+    received: u64,
+    last_idle: Option<(u64, u64)>,
+    peer_idle: Option<(u64, u64)>,
+    peer_summary_seen: bool,
+    syncing: HashMap<WireId, (AutoCommit, sync::State)>,
+    pub stats: SessionStats,
+}
+
+impl Session {
+    /// Starts a session over the store's current state; the summary is the first message.
+    pub fn new(store: Arc<Store>) -> Result<Self> {
+        let summary = Summary::new(&store.all_heads()?);
+        let mut outbox = VecDeque::new();
+        outbox.push_back(Message::Summary(summary.buckets.clone()));
+        Ok(Self {
+            store,
+            summary,
+            outbox,
+            sent: 0,
+            received: 0,
+            last_idle: None,
+            peer_idle: None,
+            peer_summary_seen: false,
+            syncing: HashMap::new(),
+            stats: SessionStats::default(),
+        })
+    }
+
+    /// The next message to send, if any.
+    pub fn next_outgoing(&mut self) -> Option<Message> {
+        if let Some(m) = self.outbox.pop_front() {
+            self.sent += 1;
+            match &m {
+                Message::Document { .. } => self.stats.documents_sent += 1,
+                Message::Sync { .. } => self.stats.sync_messages_sent += 1,
+                _ => {}
+            }
+            return Some(m);
+        }
+        // Idle can only be said once the peer's summary is in: before it, there is more to do.
+        let now = (self.sent, self.received);
+        if self.peer_summary_seen && self.last_idle != Some(now) {
+            self.last_idle = Some(now);
+            return Some(Message::Idle {
+                sent: now.0,
+                received: now.1,
+            });
+        }
+        None
+    }
+
+    /// True when both sides have said everything and heard everything.
+    pub fn is_done(&self) -> bool {
+        self.outbox.is_empty()
+            && self.last_idle == Some((self.sent, self.received))
+            && self.peer_idle == Some((self.received, self.sent))
+    }
+
+    /// Handles one message from the peer. An error means the peer sent something invalid:
+    /// the session should end (nothing it sent so far is half-applied).
+    pub fn receive(&mut self, msg: Message) -> Result<()> {
+        if let Message::Idle { sent, received } = msg {
+            self.peer_idle = Some((sent, received));
+            return Ok(());
+        }
+        self.received += 1;
+        match msg {
+            Message::Summary(theirs) => {
+                if theirs.len() != BUCKETS {
+                    return Err(SyncError::Malformed(format!(
+                        "a summary of {} buckets (expected {BUCKETS})",
+                        theirs.len()
+                    )));
+                }
+                self.peer_summary_seen = true;
+                let buckets = self.summary.differing(&theirs);
+                if !buckets.is_empty() {
+                    let entries = self.summary.entries_in(&buckets);
+                    self.outbox.push_back(Message::Entries { buckets, entries });
+                }
+            }
+            Message::Entries { buckets, entries } => {
+                if let Some(b) = buckets.iter().find(|b| **b as usize >= BUCKETS) {
+                    return Err(SyncError::Malformed(format!("bucket {b} does not exist")));
+                }
+                let theirs: HashMap<WireId, u64> = entries.into_iter().collect();
+                for (id, mine) in self.summary.entries_in(&buckets) {
+                    match theirs.get(&id) {
+                        None => {
+                            if let Some(bytes) = self.store.document_bytes(id.into())? {
+                                self.outbox.push_back(Message::Document { id, bytes });
+                            }
+                        }
+                        Some(d) if *d != mine => self.start_sync(id)?,
+                        Some(_) => {}
+                    }
+                }
+            }
+            Message::Document { id, bytes } => {
+                self.stats.documents_received += 1;
+                self.merge(id, &bytes)?;
+            }
+            Message::Sync { id, message } => {
+                self.stats.sync_messages_received += 1;
+                let message = sync::Message::decode(&message)
+                    .map_err(|e| SyncError::Malformed(format!("a sync message: {e}")))?;
+                let (mut doc, mut state) = match self.syncing.remove(&id) {
+                    Some(s) => s,
+                    None => (self.load(id)?, sync::State::new()),
+                };
+                let before = doc.get_heads();
+                doc.sync()
+                    .receive_sync_message(&mut state, message)
+                    .map_err(|e| SyncError::Malformed(format!("a sync message: {e}")))?;
+                if doc.get_heads() != before {
+                    let changes = doc.save_after(&before);
+                    self.merge(id, &changes)?;
+                }
+                if let Some(reply) = doc.sync().generate_sync_message(&mut state) {
+                    self.outbox.push_back(Message::Sync {
+                        id,
+                        message: reply.encode(),
+                    });
+                }
+                self.syncing.insert(id, (doc, state));
+            }
+            Message::Idle { .. } => {}
+        }
+        Ok(())
+    }
+
+    fn load(&self, id: WireId) -> Result<AutoCommit> {
+        match self.store.document_bytes(id.into())? {
+            Some(bytes) => AutoCommit::load(&bytes)
+                .map_err(|e| SyncError::Store(format!("document {}: {e}", RecordId::from(id)))),
+            None => Ok(AutoCommit::new()),
+        }
+    }
+
+    fn start_sync(&mut self, id: WireId) -> Result<()> {
+        if self.syncing.contains_key(&id) {
+            return Ok(());
+        }
+        let mut doc = self.load(id)?;
+        let mut state = sync::State::new();
+        if let Some(m) = doc.sync().generate_sync_message(&mut state) {
+            self.outbox.push_back(Message::Sync {
+                id,
+                message: m.encode(),
+            });
+        }
+        self.syncing.insert(id, (doc, state));
+        Ok(())
+    }
+
+    /// Folds the peer's changes into the stored document (projections follow) and keeps the
+    /// summary current.
+    fn merge(&mut self, id: WireId, changes: &[u8]) -> Result<()> {
+        let rid = RecordId::from(id);
+        let before = self.store.heads_of(rid)?;
+        self.store
+            .merge(rid, changes)
+            .map_err(|e| SyncError::Rejected(format!("document {rid}: {e}")))?;
+        let after = self.store.heads_of(rid)?;
+        if after != before {
+            self.stats.documents_changed += 1;
+            self.summary.set(rid, digest(rid, &after));
+        }
+        Ok(())
+    }
+}
