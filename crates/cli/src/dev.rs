@@ -51,6 +51,14 @@ pub enum DevCommand {
         #[arg(long)]
         work_dir: Option<PathBuf>,
     },
+    /// Measure the sync engine (in-process, no network yet): the seeded vault to an empty
+    /// device, then a reconnect with nothing changed.
+    BenchSync {
+        #[arg(long, value_delimiter = ',', default_value = "1000,10000")]
+        people: Vec<usize>,
+        #[arg(long)]
+        work_dir: Option<PathBuf>,
+    },
     /// (benchmark helper) Open the vault, read the first page of 50 people by name, report.
     #[command(hide = true)]
     FirstPage,
@@ -102,6 +110,7 @@ pub async fn run(dir: Option<PathBuf>, cmd: DevCommand, json: bool) -> Result<()
             runs,
         } => bench(people, work_dir, runs).await,
         DevCommand::BenchTransfer { people, work_dir } => bench_transfer(people, work_dir).await,
+        DevCommand::BenchSync { people, work_dir } => bench_sync(&people, work_dir).await,
         DevCommand::FirstPage => {
             let started = Instant::now();
             let app = Rapport::open(&data_dir(dir)?, Arc::new(SystemClock)).await?;
@@ -553,5 +562,69 @@ async fn bench_transfer(people: usize, work_dir: Option<PathBuf>) -> Result<(), 
         "| {people} | {import_s:.2} | {reimport_s:.2} | {records} | {backup_s:.2} | {:.1} | {restore_s:.2} |",
         bytes.len() as f64 / 1e6
     );
+    Ok(())
+}
+
+/// The seeded vault synced to an empty device through the in-process harness (both stores on
+/// disk), then a reconnect with nothing changed. Prints a Markdown table.
+async fn bench_sync(sizes: &[usize], work_dir: Option<PathBuf>) -> Result<(), ApiError> {
+    use rapport_sync::Session;
+    use rapport_sync::harness::exchange;
+    let tmp;
+    let work = match work_dir {
+        Some(d) => d,
+        None => {
+            tmp = tempfile::tempdir().map_err(internal)?;
+            tmp.path().to_path_buf()
+        }
+    };
+    let now = Timestamp::from_millis(1_763_769_600_000);
+    let clock = Arc::new(FixedClock::new(now));
+    say!(
+        "| people | documents | compacted vault MB | first sync s | ms per document | wire MB | wire / vault | reconnect ms | reconnect bytes |"
+    );
+    say!("|---|---|---|---|---|---|---|---|---|");
+    for &people in sizes {
+        let dir = work.join(format!("sync-{people}"));
+        let source_dir = dir.join("laptop");
+        {
+            let source = Rapport::open(&source_dir, clock.clone()).await?;
+            seed_vault(&source, people, 1, now, false).await?;
+        }
+        Rapport::compact_closed(&source_dir, clock.clone()).await?;
+        let vault_bytes = dir_bytes(&source_dir.join("db"));
+        let source = Rapport::open(&source_dir, clock.clone()).await?;
+        let target = Rapport::open(&dir.join("phone"), clock.clone()).await?;
+        let (a, b) = (source.store().clone(), target.store().clone());
+        let docs = a.document_ids().map_err(ApiError::from)?.len();
+        let run = move || -> Result<(f64, rapport_sync::harness::Traffic, f64, u64), String> {
+            let t = Instant::now();
+            let mut sa = Session::new(a.clone()).map_err(|e| e.to_string())?;
+            let mut sb = Session::new(b.clone()).map_err(|e| e.to_string())?;
+            let first = exchange(&mut sa, &mut sb, u64::MAX).map_err(|e| e.to_string())?;
+            let first_s = t.elapsed().as_secs_f64();
+            let t = Instant::now();
+            let mut sa = Session::new(a).map_err(|e| e.to_string())?;
+            let mut sb = Session::new(b).map_err(|e| e.to_string())?;
+            let again = exchange(&mut sa, &mut sb, u64::MAX).map_err(|e| e.to_string())?;
+            Ok((
+                first_s,
+                first,
+                t.elapsed().as_secs_f64() * 1000.0,
+                again.bytes,
+            ))
+        };
+        let (first_s, first, again_ms, again_bytes) = tokio::task::spawn_blocking(run)
+            .await
+            .map_err(internal)?
+            .map_err(internal)?;
+        say!(
+            "| {people} | {docs} | {:.1} | {first_s:.2} | {:.3} | {:.1} | {:.2}× | {again_ms:.1} | {again_bytes} |",
+            vault_bytes as f64 / 1e6,
+            first_s * 1000.0 / docs as f64,
+            first.bytes as f64 / 1e6,
+            first.bytes as f64 / vault_bytes as f64,
+        );
+    }
     Ok(())
 }

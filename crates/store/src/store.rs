@@ -620,6 +620,35 @@ impl Store {
         })
     }
 
+    /// Merges many documents' changes (or whole saved documents) in one durable batch: what a
+    /// device receiving a vault does. All or nothing: one bad document refuses the batch.
+    pub fn merge_all(&self, items: &[(RecordId, Vec<u8>)]) -> Result<Vec<Option<Record>>> {
+        let mut ids: Vec<RecordId> = items.iter().map(|(id, _)| *id).collect();
+        ids.sort();
+        if let Some(w) = ids.windows(2).find(|w| w[0] == w[1]) {
+            return Err(StoreError::Rejected(format!(
+                "document {} appears twice in one batch",
+                w[0]
+            )));
+        }
+        let mut w = lock(&self.writes)?;
+        let mut batch = WriteBatch::default();
+        let mut staged = Vec::with_capacity(items.len());
+        for (id, changes) in items {
+            let s = self.stage(
+                &mut w,
+                *id,
+                |doc| {
+                    doc.load_incremental(changes)?;
+                    Ok(true)
+                },
+                &mut batch,
+            )?;
+            staged.push(Staged { keep: false, ..s });
+        }
+        self.commit(batch, staged)
+    }
+
     /// The whole document of a record, saved (compressed) — for sync and export.
     pub fn document_bytes(&self, id: RecordId) -> Result<Option<Vec<u8>>> {
         let mut docs = lock(&self.docs)?;

@@ -18,7 +18,7 @@ pub fn exchange(a: &mut Session, b: &mut Session, max_messages: u64) -> Result<T
     let (mut to_a, mut to_b) = (FrameReader::default(), FrameReader::default());
     while !(a.is_done() && b.is_done()) {
         let mut moved = false;
-        while let Some(m) = a.next_outgoing() {
+        while let Some(m) = a.next_outgoing()? {
             let frame = m.encode()?;
             traffic.messages += 1;
             traffic.bytes += frame.len() as u64;
@@ -28,7 +28,8 @@ pub fn exchange(a: &mut Session, b: &mut Session, max_messages: u64) -> Result<T
         while let Some(m) = to_b.next_message()? {
             b.receive(m)?;
         }
-        while let Some(m) = b.next_outgoing() {
+        b.flush()?;
+        while let Some(m) = b.next_outgoing()? {
             let frame = m.encode()?;
             traffic.messages += 1;
             traffic.bytes += frame.len() as u64;
@@ -38,6 +39,7 @@ pub fn exchange(a: &mut Session, b: &mut Session, max_messages: u64) -> Result<T
         while let Some(m) = to_a.next_message()? {
             a.receive(m)?;
         }
+        a.flush()?;
         if !moved || traffic.messages > max_messages {
             if a.is_done() && b.is_done() {
                 break;

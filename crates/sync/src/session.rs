@@ -40,8 +40,14 @@ pub struct Session {
     peer_idle: Option<(u64, u64)>,
     peer_summary_seen: bool,
     syncing: HashMap<WireId, (AutoCommit, sync::State)>,
+    /// Whole documents received and not yet stored: they are stored in batches, one durable
+    /// write for many documents (a first sync brings thousands).
+    arrived: Vec<(RecordId, Vec<u8>)>,
     pub stats: SessionStats,
 }
+
+/// Whole documents stored per durable write.
+const MERGE_BATCH: usize = 512;
 
 impl Session {
     /// Starts a session over the store's current state; the summary is the first message.
@@ -59,12 +65,44 @@ impl Session {
             peer_idle: None,
             peer_summary_seen: false,
             syncing: HashMap::new(),
+            arrived: Vec::new(),
             stats: SessionStats::default(),
         })
     }
 
-    /// The next message to send, if any.
-    pub fn next_outgoing(&mut self) -> Option<Message> {
+    /// Stores the whole documents received so far. Call it when no more input is waiting;
+    /// [`Session::next_outgoing`] does before saying it is idle.
+    pub fn flush(&mut self) -> Result<()> {
+        if self.arrived.is_empty() {
+            return Ok(());
+        }
+        let batch = std::mem::take(&mut self.arrived);
+        let before: Vec<_> = batch
+            .iter()
+            .map(|(id, _)| self.store.heads_of(*id))
+            .collect::<Result<_, _>>()?;
+        if let Err(e) = self.store.merge_all(&batch) {
+            // One bad document refused the batch: store the others one by one, then report it.
+            let mut refused = Err(SyncError::Rejected(e.to_string()));
+            for (id, bytes) in &batch {
+                if let Err(e) = self.merge(WireId::from(*id), bytes) {
+                    refused = Err(e);
+                }
+            }
+            return refused;
+        }
+        for ((id, _), old) in batch.iter().zip(before) {
+            let after = self.store.heads_of(*id)?;
+            if after != old {
+                self.stats.documents_changed += 1;
+                self.summary.set(*id, digest(*id, &after));
+            }
+        }
+        Ok(())
+    }
+
+    /// The next message to send, if any. Fails only if storing what arrived fails.
+    pub fn next_outgoing(&mut self) -> Result<Option<Message>> {
         if let Some(m) = self.outbox.pop_front() {
             self.sent += 1;
             match &m {
@@ -72,23 +110,26 @@ impl Session {
                 Message::Sync { .. } => self.stats.sync_messages_sent += 1,
                 _ => {}
             }
-            return Some(m);
+            return Ok(Some(m));
         }
+        // Idle means everything received is handled, stored included.
+        self.flush()?;
         // Idle can only be said once the peer's summary is in: before it, there is more to do.
         let now = (self.sent, self.received);
         if self.peer_summary_seen && self.last_idle != Some(now) {
             self.last_idle = Some(now);
-            return Some(Message::Idle {
+            return Ok(Some(Message::Idle {
                 sent: now.0,
                 received: now.1,
-            });
+            }));
         }
-        None
+        Ok(None)
     }
 
     /// True when both sides have said everything and heard everything.
     pub fn is_done(&self) -> bool {
         self.outbox.is_empty()
+            && self.arrived.is_empty()
             && self.last_idle == Some((self.sent, self.received))
             && self.peer_idle == Some((self.received, self.sent))
     }
@@ -135,10 +176,18 @@ impl Session {
             }
             Message::Document { id, bytes } => {
                 self.stats.documents_received += 1;
-                self.merge(id, &bytes)?;
+                let id = RecordId::from(id);
+                if self.arrived.iter().any(|(a, _)| *a == id) {
+                    self.flush()?;
+                }
+                self.arrived.push((id, bytes));
+                if self.arrived.len() >= MERGE_BATCH {
+                    self.flush()?;
+                }
             }
             Message::Sync { id, message } => {
                 self.stats.sync_messages_received += 1;
+                self.flush()?;
                 let message = sync::Message::decode(&message)
                     .map_err(|e| SyncError::Malformed(format!("a sync message: {e}")))?;
                 let (mut doc, mut state) = match self.syncing.remove(&id) {
