@@ -213,8 +213,28 @@ impl SledKv {
 /// inline (32 KiB pushed values out to blob files).
 const SEGMENT_BYTES: usize = 64 * 1024;
 
-#[allow(clippy::disallowed_methods)] // this is the one place that opens sled
+/// Opens sled, waiting (up to 2 s) while a database this process just closed lets go of its
+/// file lock: sled finishes writing its last buffers on background threads after the handle is
+/// dropped. The vault's own lock ([`crate::lock`]) already keeps other processes out, so the
+/// only holder can be that closing handle.
 fn open_db(dir: &Path, cache_bytes: u64) -> Result<sled::Db> {
+    let mut tries = 0;
+    loop {
+        match open_db_once(dir, cache_bytes) {
+            Err(StoreError::Db(e))
+                if tries < 100
+                    && matches!(&*e, sled::Error::Io(io) if io.to_string().contains("lock")) =>
+            {
+                tries += 1;
+                std::thread::sleep(std::time::Duration::from_millis(20));
+            }
+            other => return other,
+        }
+    }
+}
+
+#[allow(clippy::disallowed_methods)] // this is the one place that opens sled
+fn open_db_once(dir: &Path, cache_bytes: u64) -> Result<sled::Db> {
     let config = |segment: usize| {
         sled::Config::new()
             .path(dir)

@@ -658,12 +658,9 @@ impl Store {
         drop(docs);
         // A compacted document is stored saved already: hand it out as it is (sending a vault
         // would otherwise load and save every document).
-        let chunks = self.kv.scan(
-            &keys::with_id(keys::CHUNK, id),
-            None,
-            Direction::Forward,
-            1,
-        )?;
+        let chunks = self
+            .kv
+            .scan(&keys::with_id(keys::CHUNK, id), None, Direction::Forward, 1)?;
         if chunks.is_empty() {
             return self.kv.get(&keys::doc(id));
         }
