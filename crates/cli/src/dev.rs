@@ -364,15 +364,22 @@ fn queries(records: &[Record]) -> Vec<String> {
     q
 }
 
-async fn bench(sizes: Vec<usize>, work_dir: Option<PathBuf>, runs: usize) -> Result<(), ApiError> {
-    let tmp;
-    let work = match work_dir {
-        Some(d) => d,
+/// The directory to build benchmark vaults in: the one given, or a temporary one removed when
+/// the returned guard drops.
+fn work_dir_or_temp(
+    given: Option<PathBuf>,
+) -> Result<(PathBuf, Option<tempfile::TempDir>), ApiError> {
+    match given {
+        Some(d) => Ok((d, None)),
         None => {
-            tmp = tempfile::tempdir().map_err(internal)?;
-            tmp.path().to_path_buf()
+            let tmp = tempfile::tempdir().map_err(internal)?;
+            Ok((tmp.path().to_path_buf(), Some(tmp)))
         }
-    };
+    }
+}
+
+async fn bench(sizes: Vec<usize>, work_dir: Option<PathBuf>, runs: usize) -> Result<(), ApiError> {
+    let (work, _tmp) = work_dir_or_temp(work_dir)?;
     std::fs::create_dir_all(&work).map_err(internal)?;
     let now = Timestamp::from_millis(1_763_769_600_000); // 2025-11-22, fixed so runs compare
     say!(
@@ -491,14 +498,7 @@ async fn bench(sizes: Vec<usize>, work_dir: Option<PathBuf>, runs: usize) -> Res
 }
 
 async fn bench_transfer(people: usize, work_dir: Option<PathBuf>) -> Result<(), ApiError> {
-    let tmp;
-    let work = match work_dir {
-        Some(d) => d,
-        None => {
-            tmp = tempfile::tempdir().map_err(internal)?;
-            tmp.path().to_path_buf()
-        }
-    };
+    let (work, _tmp) = work_dir_or_temp(work_dir)?;
     let now = Timestamp::from_millis(1_763_769_600_000);
     let clock = Arc::new(FixedClock::new(now));
     // LinkedIn: a file shaped like the real export, into an empty vault.
@@ -570,14 +570,7 @@ async fn bench_transfer(people: usize, work_dir: Option<PathBuf>) -> Result<(), 
 async fn bench_sync(sizes: &[usize], work_dir: Option<PathBuf>) -> Result<(), ApiError> {
     use rapport_sync::Session;
     use rapport_sync::harness::exchange;
-    let tmp;
-    let work = match work_dir {
-        Some(d) => d,
-        None => {
-            tmp = tempfile::tempdir().map_err(internal)?;
-            tmp.path().to_path_buf()
-        }
-    };
+    let (work, _tmp) = work_dir_or_temp(work_dir)?;
     let now = Timestamp::from_millis(1_763_769_600_000);
     let clock = Arc::new(FixedClock::new(now));
     say!(

@@ -126,7 +126,18 @@ impl Rapport {
         // Zone name → (zone, first and last time it is used).
         let mut zones: BTreeMap<String, (TimeZone, jiff::Timestamp, jiff::Timestamp)> =
             BTreeMap::new();
-        let names = self.display_names(&[Kind::Person]).await?;
+        // People's names: one person for one meeting, everyone for the whole calendar.
+        let names = match meetings.first().map(|r| &r.body) {
+            Some(Body::Meeting(m)) if only.is_some() => match m.person_id {
+                Some(p) => self
+                    .get(p)
+                    .await
+                    .map(|r| [(p, r.body.display_name().to_string())].into())
+                    .unwrap_or_default(),
+                None => Default::default(),
+            },
+            _ => self.display_names(&[Kind::Person]).await?,
+        };
         for r in meetings {
             let Body::Meeting(m) = &r.body else { continue };
             if m.status == Some(MeetingStatus::Cancelled) && only.is_none() {

@@ -213,10 +213,10 @@ impl SledKv {
 /// inline (32 KiB pushed values out to blob files).
 const SEGMENT_BYTES: usize = 64 * 1024;
 
-/// Opens sled, waiting (up to 2 s) while a database this process just closed lets go of its
-/// file lock: sled finishes writing its last buffers on background threads after the handle is
-/// dropped. The vault's own lock ([`crate::lock`]) already keeps other processes out, so the
-/// only holder can be that closing handle.
+/// Opens sled, waiting (up to 2 s) while sled's own file lock is held. The vault's lock
+/// ([`crate::lock`]) already keeps other processes out, so the holder can only be a handle this
+/// process just dropped whose background work has not finished. Added after one unexplained
+/// failure to reopen a store right after closing it in a test (not reproduced since, in 9 runs).
 fn open_db(dir: &Path, cache_bytes: u64) -> Result<sled::Db> {
     let mut tries = 0;
     loop {

@@ -623,27 +623,45 @@ impl Store {
     /// Merges many documents' changes (or whole saved documents) in one durable batch: what a
     /// device receiving a vault does. All or nothing: one bad document refuses the batch.
     pub fn merge_all(&self, items: &[(RecordId, Vec<u8>)]) -> Result<Vec<Option<Record>>> {
+        self.edit_all(
+            items.iter().map(|(id, changes)| (*id, changes)),
+            |changes, doc| {
+                doc.load_incremental(changes)?;
+                Ok(())
+            },
+        )
+    }
+
+    /// Applies `edit` to many documents in one batch with one flush (bulk writes and merges).
+    /// An id twice in one batch is refused: the second edit would not see the first.
+    fn edit_all<T>(
+        &self,
+        items: impl ExactSizeIterator<Item = (RecordId, T)>,
+        edit: impl Fn(T, &mut AutoCommit) -> Result<()>,
+    ) -> Result<Vec<Option<Record>>> {
+        let items: Vec<(RecordId, T)> = items.collect();
         let mut ids: Vec<RecordId> = items.iter().map(|(id, _)| *id).collect();
         ids.sort();
         if let Some(w) = ids.windows(2).find(|w| w[0] == w[1]) {
             return Err(StoreError::Rejected(format!(
-                "document {} appears twice in one batch",
+                "record {} appears twice in one batch",
                 w[0]
             )));
         }
         let mut w = lock(&self.writes)?;
         let mut batch = WriteBatch::default();
         let mut staged = Vec::with_capacity(items.len());
-        for (id, changes) in items {
+        for (id, item) in items {
             let s = self.stage(
                 &mut w,
-                *id,
+                id,
                 |doc| {
-                    doc.load_incremental(changes)?;
+                    edit(item, doc)?;
                     Ok(true)
                 },
                 &mut batch,
             )?;
+            // Not kept in the cache: a bulk write would only push out what the user is using.
             staged.push(Staged { keep: false, ..s });
         }
         self.commit(batch, staged)
@@ -693,32 +711,9 @@ impl Store {
     /// Writes many records in one batch with one flush (imports, seeding). Records that already
     /// exist are reconciled with what is stored, like [`Store::write`] does.
     pub fn write_all(&self, records: Vec<Record>) -> Result<()> {
-        let mut ids: Vec<RecordId> = records.iter().map(Record::id).collect();
-        ids.sort();
-        if let Some(w) = ids.windows(2).find(|w| w[0] == w[1]) {
-            return Err(StoreError::Rejected(format!(
-                "record {} appears twice in one batch",
-                w[0]
-            )));
-        }
-        let mut w = lock(&self.writes)?;
-        let mut batch = WriteBatch::default();
-        let mut staged = Vec::with_capacity(records.len());
-        for r in records {
-            let id = r.id();
-            let s = self.stage(
-                &mut w,
-                id,
-                |doc| {
-                    record_to_doc(&r, doc)?;
-                    Ok(true)
-                },
-                &mut batch,
-            )?;
-            // Not kept in the cache: a bulk write would only push out what the user is using.
-            staged.push(Staged { keep: false, ..s });
-        }
-        self.commit(batch, staged)?;
+        self.edit_all(records.iter().map(|r| (r.id(), r)), |r, doc| {
+            Ok(record_to_doc(r, doc)?)
+        })?;
         Ok(())
     }
 
@@ -1005,8 +1000,7 @@ impl Store {
             }
         }
         report.records_missing = records.len() as u64;
-        report.index_keys_missing += heads.len() as u64;
-        report.index_keys_missing = expected.len() as u64;
+        report.index_keys_missing = (expected.len() + heads.len()) as u64;
         Ok(report)
     }
 
@@ -1151,4 +1145,46 @@ fn decode_cursor(c: &str) -> Result<Vec<u8>> {
                 .ok_or_else(bad)
         })
         .collect()
+}
+
+#[cfg(test)]
+mod heads_tests {
+    use std::convert::Infallible;
+
+    use rapport_model::{Body, Meta, Person, Timestamp};
+
+    use super::*;
+
+    #[test]
+    fn check_sees_a_missing_or_wrong_heads_entry_and_rebuild_mends_it() {
+        let store = Store::in_memory();
+        let r = Record {
+            meta: Meta::new_at(Timestamp::from_millis(1_763_800_000_000)),
+            body: Body::Person(Person {
+                name: "Ada".into(),
+                ..Default::default()
+            }),
+        };
+        let id = r.id();
+        store
+            .write(id, |_| Ok::<_, Infallible>(r))
+            .unwrap()
+            .unwrap();
+        assert!(store.check().unwrap().is_clean());
+        assert_eq!(store.heads_of(id).unwrap().len(), 1);
+
+        let mut b = WriteBatch::default();
+        b.delete(keys::heads(id));
+        store.kv.apply(b).unwrap();
+        assert_eq!(store.check().unwrap().index_keys_missing, 1);
+
+        let mut b = WriteBatch::default();
+        b.put(keys::heads(id), vec![7; 32]);
+        store.kv.apply(b).unwrap();
+        assert_eq!(store.check().unwrap().records_mismatched, 1);
+
+        store.rebuild_projections().unwrap();
+        assert!(store.check().unwrap().is_clean());
+        assert_eq!(store.all_heads().unwrap()[0].1, store.heads_of(id).unwrap());
+    }
 }

@@ -17,30 +17,9 @@ pub fn exchange(a: &mut Session, b: &mut Session, max_messages: u64) -> Result<T
     let mut traffic = Traffic::default();
     let (mut to_a, mut to_b) = (FrameReader::default(), FrameReader::default());
     while !(a.is_done() && b.is_done()) {
-        let mut moved = false;
-        while let Some(m) = a.next_outgoing()? {
-            let frame = m.encode()?;
-            traffic.messages += 1;
-            traffic.bytes += frame.len() as u64;
-            to_b.push(&frame);
-            moved = true;
-        }
-        while let Some(m) = to_b.next_message()? {
-            b.receive(m)?;
-        }
-        b.flush()?;
-        while let Some(m) = b.next_outgoing()? {
-            let frame = m.encode()?;
-            traffic.messages += 1;
-            traffic.bytes += frame.len() as u64;
-            to_a.push(&frame);
-            moved = true;
-        }
-        while let Some(m) = to_a.next_message()? {
-            a.receive(m)?;
-        }
-        a.flush()?;
-        if !moved || traffic.messages > max_messages {
+        let moved_ab = deliver(a, &mut to_b, b, &mut traffic)?;
+        let moved_ba = deliver(b, &mut to_a, a, &mut traffic)?;
+        if !(moved_ab || moved_ba) || traffic.messages > max_messages {
             if a.is_done() && b.is_done() {
                 break;
             }
@@ -48,4 +27,27 @@ pub fn exchange(a: &mut Session, b: &mut Session, max_messages: u64) -> Result<T
         }
     }
     Ok(traffic)
+}
+
+/// Sends everything `from` has to say through `wire` to `to`, which handles it. True if
+/// anything was sent.
+fn deliver(
+    from: &mut Session,
+    wire: &mut FrameReader,
+    to: &mut Session,
+    traffic: &mut Traffic,
+) -> Result<bool> {
+    let mut moved = false;
+    while let Some(m) = from.next_outgoing()? {
+        let frame = m.encode()?;
+        traffic.messages += 1;
+        traffic.bytes += frame.len() as u64;
+        wire.push(&frame);
+        moved = true;
+    }
+    while let Some(m) = wire.next_message()? {
+        to.receive(m)?;
+    }
+    to.flush()?;
+    Ok(moved)
 }

@@ -77,10 +77,6 @@ impl Session {
             return Ok(());
         }
         let batch = std::mem::take(&mut self.arrived);
-        let before: Vec<_> = batch
-            .iter()
-            .map(|(id, _)| self.store.heads_of(*id))
-            .collect::<Result<_, _>>()?;
         if let Err(e) = self.store.merge_all(&batch) {
             // One bad document refused the batch: store the others one by one, then report it.
             let mut refused = Err(SyncError::Rejected(e.to_string()));
@@ -91,12 +87,19 @@ impl Session {
             }
             return refused;
         }
-        for ((id, _), old) in batch.iter().zip(before) {
-            let after = self.store.heads_of(*id)?;
-            if after != old {
-                self.stats.documents_changed += 1;
-                self.summary.set(*id, digest(*id, &after));
-            }
+        for (id, _) in &batch {
+            self.note_merged(*id)?;
+        }
+        Ok(())
+    }
+
+    /// After a merge: the summary still holds the document's digest from before it, so a
+    /// different digest now means the peer changed it here.
+    fn note_merged(&mut self, id: RecordId) -> Result<()> {
+        let now = digest(id, &self.store.heads_of(id)?);
+        if self.summary.docs.get(&WireId::from(id)) != Some(&now) {
+            self.stats.documents_changed += 1;
+            self.summary.set(id, now);
         }
         Ok(())
     }
@@ -243,15 +246,9 @@ impl Session {
     /// summary current.
     fn merge(&mut self, id: WireId, changes: &[u8]) -> Result<()> {
         let rid = RecordId::from(id);
-        let before = self.store.heads_of(rid)?;
         self.store
             .merge(rid, changes)
             .map_err(|e| SyncError::Rejected(format!("document {rid}: {e}")))?;
-        let after = self.store.heads_of(rid)?;
-        if after != before {
-            self.stats.documents_changed += 1;
-            self.summary.set(rid, digest(rid, &after));
-        }
-        Ok(())
+        self.note_merged(rid)
     }
 }

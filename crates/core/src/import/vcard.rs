@@ -45,13 +45,16 @@ fn type_label(e: &VCardEntry, group_labels: &HashMap<String, String>) -> Option<
         .find(|t| !["internet", "pref", "voice", "x400", ""].contains(&t.as_str()))
 }
 
+/// An extension property (`X-…`), whatever its case.
+fn is_x(e: &VCardEntry, name: &str) -> bool {
+    matches!(&e.name, VCardProperty::Other(n) if n.eq_ignore_ascii_case(name))
+}
+
 /// Apple writes custom labels as `item1.X-ABLabel:_$!<Mobile>!$_` next to `item1.TEL:…`.
 fn group_labels(card: &VCard) -> HashMap<String, String> {
     card.entries
         .iter()
-        .filter(
-            |e| matches!(&e.name, VCardProperty::Other(n) if n.eq_ignore_ascii_case("X-ABLABEL")),
-        )
+        .filter(|e| is_x(e, "X-ABLABEL"))
         .filter_map(|e| {
             let group = e.group.as_ref()?.to_lowercase();
             let label = texts(e).join(" ");
@@ -100,31 +103,21 @@ fn contact(card: &VCard, line: u64) -> Contact {
             .unwrap_or_default()
     });
     let org = card.property(&VCardProperty::Org).map(texts);
-    let mut links: Vec<Link> = Vec::new();
-    for prop in [
-        VCardProperty::Url,
-        VCardProperty::Socialprofile,
-        VCardProperty::Other("X-SOCIALPROFILE".into()),
-    ] {
-        let entries: Vec<&VCardEntry> = match &prop {
-            VCardProperty::Other(name) => card
-                .entries
-                .iter()
-                .filter(
-                    |e| matches!(&e.name, VCardProperty::Other(n) if n.eq_ignore_ascii_case(name)),
-                )
-                .collect(),
-            p => card.properties(p).collect(),
-        };
-        for e in entries {
-            if let Some(url) = texts(e).first().and_then(|u| some(u)) {
-                links.push(Link {
-                    url,
-                    label: type_label(e, &labels),
-                });
-            }
-        }
-    }
+    let links: Vec<Link> = card
+        .entries
+        .iter()
+        .filter(|e| {
+            matches!(e.name, VCardProperty::Url | VCardProperty::Socialprofile)
+                || is_x(e, "X-SOCIALPROFILE")
+        })
+        .filter_map(|e| {
+            let url = texts(e).first().and_then(|u| some(u))?;
+            Some(Link {
+                url,
+                label: type_label(e, &labels),
+            })
+        })
+        .collect();
     // ADR is pobox;extended;street;locality;region;code;country: the town and country are
     // what matter for meeting someone.
     let location = card.property(&VCardProperty::Adr).and_then(|e| {
