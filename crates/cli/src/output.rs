@@ -110,6 +110,10 @@ fn summary(r: &Record) -> String {
         Body::Outreach(o) => o.status.map(|s| s.to_string()).unwrap_or_default(),
         Body::Template(t) => t.purpose.map(|s| s.to_string()).unwrap_or_default(),
         Body::Profile(p) => p.background.clone().unwrap_or_default(),
+        Body::Device(d) => match d.revoked_at {
+            Some(t) => format!("removed {t}"),
+            None => d.addresses.join(" "),
+        },
     }
 }
 

@@ -3,7 +3,6 @@
 
 mod api;
 mod backup;
-mod clock;
 pub mod drafts;
 mod error;
 mod ics;
@@ -18,7 +17,7 @@ pub use api::{
     LinkRequest, ListRequest, ListResponse, Rapport, SearchRequest, SearchResponse, SortOrder,
 };
 pub use backup::{BACKUP_FORMAT, Backup, RestoreReport};
-pub use clock::{Clock, FixedClock, SystemClock};
+pub use rapport_model::{Clock, FixedClock, SystemClock};
 pub use error::{ApiError, ErrorCode};
 pub use rapport_model as model;
 pub use rapport_store::{CheckReport, SearchHit, StoreOptions, StoreStats};

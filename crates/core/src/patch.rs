@@ -70,6 +70,7 @@ pub(crate) fn body_from_fields(kind: Kind, fields: Map<String, Value>) -> Result
         Kind::Question => Body::Question(read(fields)?),
         Kind::Template => Body::Template(read(fields)?),
         Kind::Profile => Body::Profile(read(fields)?),
+        Kind::Device => Body::Device(read(fields)?),
     })
 }
 

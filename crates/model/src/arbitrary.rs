@@ -326,6 +326,25 @@ pub fn template() -> BoxedStrategy<Template> {
         .boxed()
 }
 
+pub fn device() -> BoxedStrategy<Device> {
+    (
+        line(),
+        proptest::collection::vec(any::<u8>(), 32),
+        proptest::collection::vec((any::<[u8; 4]>(), 1u16..), 0..3),
+        of(timestamp()),
+    )
+        .prop_map(|(name, key, addrs, revoked_at)| Device {
+            name,
+            key: key.iter().map(|b| format!("{b:02x}")).collect(),
+            addresses: addrs
+                .into_iter()
+                .map(|(ip, port)| std::net::SocketAddr::from((ip, port)).to_string())
+                .collect(),
+            revoked_at,
+        })
+        .boxed()
+}
+
 /// A body of any kind, with no links to other records.
 pub fn body() -> BoxedStrategy<Body> {
     prop_oneof![
@@ -337,6 +356,7 @@ pub fn body() -> BoxedStrategy<Body> {
         task().prop_map(Body::Task),
         question().prop_map(Body::Question),
         template().prop_map(Body::Template),
+        device().prop_map(Body::Device),
     ]
     .boxed()
 }

@@ -44,6 +44,7 @@ pub fn record_to_doc(record: &Record, doc: &mut RecordDoc) -> Result<(), ModelEr
         Body::Question(v) => reconcile_prop(doc, ROOT, "data", v)?,
         Body::Template(v) => reconcile_prop(doc, ROOT, "data", v)?,
         Body::Profile(v) => reconcile_prop(doc, ROOT, "data", v)?,
+        Body::Device(v) => reconcile_prop(doc, ROOT, "data", v)?,
     }
     Ok(())
 }
@@ -68,6 +69,7 @@ pub fn record_from_doc(doc: &RecordDoc) -> Result<Record, ModelError> {
         Kind::Question => Body::Question(hydrate_prop(doc, ROOT, "data")?),
         Kind::Template => Body::Template(hydrate_prop(doc, ROOT, "data")?),
         Kind::Profile => Body::Profile(hydrate_prop(doc, ROOT, "data")?),
+        Kind::Device => Body::Device(hydrate_prop(doc, ROOT, "data")?),
     };
     Ok(Record { meta, body })
 }

@@ -243,6 +243,7 @@ kinds! {
     Question => "question", "question";
     Template => "template", "template";
     Profile => "profile", "profile";
+    Device => "device", "device";
 }
 
 impl fmt::Display for Kind {

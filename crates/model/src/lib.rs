@@ -3,6 +3,7 @@
 //!
 //! No I/O lives here: the store persists documents, the core orchestrates operations.
 
+mod clock;
 mod doc;
 mod error;
 mod ids;
@@ -13,6 +14,7 @@ mod records;
 mod validate;
 pub mod workflow;
 
+pub use clock::{Clock, FixedClock, SystemClock};
 pub use doc::{RecordDoc, record_from_doc, record_to_doc};
 pub use error::{ModelError, ValidationError};
 pub use ids::{Kind, RecordId, Timestamp};

@@ -81,7 +81,7 @@ impl Body {
                 clear(&mut t.person_id);
                 clear(&mut t.meeting_id);
             }
-            Body::Question(_) | Body::Template(_) | Body::Profile(_) => {}
+            Body::Question(_) | Body::Template(_) | Body::Profile(_) | Body::Device(_) => {}
         }
         *self != before
     }
@@ -173,6 +173,11 @@ impl Body {
                 opt(&mut p.background);
                 opt(&mut p.ask);
                 opt(&mut p.time_zone);
+            }
+            Body::Device(d) => {
+                trim(&mut d.name);
+                d.key = d.key.trim().to_ascii_lowercase();
+                d.addresses.retain(|a| !a.trim().is_empty());
             }
         }
     }

@@ -290,6 +290,21 @@ pub struct Profile {
     pub time_zone: Option<String>,
 }
 
+/// One of the user's devices (a phone, a laptop). The vault's device list is these records, so
+/// every paired device knows the others, and a removal reaches them all.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, Reconcile, Hydrate)]
+#[serde(default)]
+pub struct Device {
+    /// What the user calls it ("Ada's phone").
+    pub name: String,
+    /// Its public key (an iroh endpoint id) as 64 hex digits: the device's identity.
+    pub key: String,
+    /// Where it was last reachable (`ip:port`): hints for dialing, never proof of identity.
+    pub addresses: Vec<String>,
+    /// Set when the device was removed: from then on every device refuses it.
+    pub revoked_at: Option<Timestamp>,
+}
+
 /// The fields of a record, by kind. In JSON the kind is the `kind` field beside them.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
@@ -303,6 +318,7 @@ pub enum Body {
     Question(Question),
     Template(Template),
     Profile(Profile),
+    Device(Device),
 }
 
 /// A whole record: its metadata and its fields.
@@ -326,6 +342,7 @@ impl Body {
             Body::Question(_) => Kind::Question,
             Body::Template(_) => Kind::Template,
             Body::Profile(_) => Kind::Profile,
+            Body::Device(_) => Kind::Device,
         }
     }
 
@@ -341,6 +358,7 @@ impl Body {
             Body::Question(q) => &q.title,
             Body::Template(t) => &t.title,
             Body::Profile(p) => &p.name,
+            Body::Device(d) => &d.name,
         }
     }
 
@@ -356,6 +374,7 @@ impl Body {
             Kind::Question => Body::Question(Question::default()),
             Kind::Template => Body::Template(Template::default()),
             Kind::Profile => Body::Profile(Profile::default()),
+            Kind::Device => Body::Device(Device::default()),
         }
     }
 
@@ -400,7 +419,7 @@ impl Body {
                 one("person_id", &t.person_id, Kind::Person);
                 one("meeting_id", &t.meeting_id, Kind::Meeting);
             }
-            Body::Question(_) | Body::Template(_) | Body::Profile(_) => {}
+            Body::Question(_) | Body::Template(_) | Body::Profile(_) | Body::Device(_) => {}
         }
         out
     }
@@ -506,6 +525,7 @@ impl Body {
                 push(&mut out, &p.background);
                 out.push(p.my_story.as_str());
             }
+            Body::Device(d) => out.push(&d.name),
         }
         out.retain(|s| !s.trim().is_empty());
         out

@@ -35,7 +35,7 @@ fn fail(field: impl Into<String>, message: impl Into<String>) -> Rule {
 /// Checks every rule for `record`, returning the first broken one.
 pub fn validate(record: &Record, links: &dyn LinkCheck) -> Rule {
     let name_field = match record.kind() {
-        Kind::Person | Kind::Organization | Kind::Goal | Kind::Profile => "name",
+        Kind::Person | Kind::Organization | Kind::Goal | Kind::Profile | Kind::Device => "name",
         _ => "title",
     };
     name(name_field, record.body.display_name())?;
@@ -142,6 +142,19 @@ pub fn validate(record: &Record, links: &dyn LinkCheck) -> Rule {
             short("ask", &p.ask)?;
             time_zone("time_zone", &p.time_zone)?;
             prose("my_story", p.my_story.as_str())?;
+        }
+        Body::Device(d) => {
+            if d.key.len() != 64 || !d.key.bytes().all(|b| b.is_ascii_hexdigit()) {
+                fail("key", "a device key is 64 hex digits (its public key)")?;
+            }
+            for (i, a) in d.addresses.iter().enumerate() {
+                if a.parse::<std::net::SocketAddr>().is_err() {
+                    fail(
+                        format!("addresses[{i}]"),
+                        format!("'{a}' is not an address such as 192.168.1.20:4433"),
+                    )?;
+                }
+            }
         }
     }
     for (field, id, want) in record.body.links() {

@@ -15,6 +15,7 @@
 //! | `S` `seq`                             | the last sequence number used  |
 //! | `S` `search-trimmed`                  | pending entries dropped up to  |
 //! | `S` `actor`                           | this device's Automerge actor  |
+//! | `L` name                              | device-local state (never synced: pairing secrets, peers) |
 //!
 //! Numbers are big-endian; signed ones have their sign bit flipped so they sort.
 
@@ -37,6 +38,8 @@ pub const HEADS: u8 = b'H';
 /// Set once every document has its heads entry (vaults written before it had none).
 pub const HEADS_READY: &[u8] = b"Sheads-ready";
 pub const SEQ: &[u8] = b"Sseq";
+/// Device-local state: `L` + a name chosen by the crate that owns it.
+pub const LOCAL: u8 = b'L';
 /// The Automerge actor id this vault writes its changes as.
 pub const ACTOR: &[u8] = b"Sactor";
 /// Pending-search entries up to this sequence number were dropped (the index had them).

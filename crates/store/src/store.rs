@@ -289,6 +289,29 @@ impl Store {
         parse_heads(id, &v)
     }
 
+    /// Device-local state stored under `name` (see [`Store::set_local`]).
+    pub fn local(&self, name: &str) -> Result<Option<Vec<u8>>> {
+        self.kv.get(&local_key(name))
+    }
+
+    /// Stores (or with `None` removes) device-local state: what belongs to this device only and
+    /// never syncs, such as pending pairing secrets. Returns once it is on disk.
+    pub fn set_local(&self, name: &str, value: Option<&[u8]>) -> Result<()> {
+        let mut b = WriteBatch::default();
+        match value {
+            Some(v) => b.put(local_key(name), v.to_vec()),
+            None => b.delete(local_key(name)),
+        }
+        self.kv.apply(b)?;
+        self.kv.flush()
+    }
+
+    /// The sequence number of the last change written (own edits and merges alike): cheap to
+    /// poll for "did anything change?" (sync pushes changes to connected devices).
+    pub fn write_seq(&self) -> Result<u64> {
+        Ok(lock(&self.writes)?.seq)
+    }
+
     /// True for a vault nothing was ever written to.
     pub fn is_new(&self) -> Result<bool> {
         Ok(lock(&self.writes)?.seq == 0)
@@ -1187,4 +1210,10 @@ mod heads_tests {
         assert!(store.check().unwrap().is_clean());
         assert_eq!(store.all_heads().unwrap()[0].1, store.heads_of(id).unwrap());
     }
+}
+
+fn local_key(name: &str) -> Vec<u8> {
+    let mut k = vec![keys::LOCAL];
+    k.extend_from_slice(name.as_bytes());
+    k
 }

@@ -2,7 +2,7 @@
 
 use std::sync::Mutex;
 
-use rapport_model::Timestamp;
+use crate::Timestamp;
 
 pub trait Clock: Send + Sync {
     fn now(&self) -> Timestamp;
