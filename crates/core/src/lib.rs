@@ -17,7 +17,7 @@ pub use api::{
     LinkRequest, ListRequest, ListResponse, Rapport, SearchRequest, SearchResponse, SortOrder,
 };
 pub use backup::{BACKUP_FORMAT, Backup, RestoreReport};
-pub use rapport_model::{Clock, FixedClock, SystemClock};
 pub use error::{ApiError, ErrorCode};
 pub use rapport_model as model;
+pub use rapport_model::{Clock, FixedClock, SystemClock};
 pub use rapport_store::{CheckReport, SearchHit, StoreOptions, StoreStats};

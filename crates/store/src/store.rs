@@ -1170,6 +1170,12 @@ fn decode_cursor(c: &str) -> Result<Vec<u8>> {
         .collect()
 }
 
+fn local_key(name: &str) -> Vec<u8> {
+    let mut k = vec![keys::LOCAL];
+    k.extend_from_slice(name.as_bytes());
+    k
+}
+
 #[cfg(test)]
 mod heads_tests {
     use std::convert::Infallible;
@@ -1210,10 +1216,4 @@ mod heads_tests {
         assert!(store.check().unwrap().is_clean());
         assert_eq!(store.all_heads().unwrap()[0].1, store.heads_of(id).unwrap());
     }
-}
-
-fn local_key(name: &str) -> Vec<u8> {
-    let mut k = vec![keys::LOCAL];
-    k.extend_from_slice(name.as_bytes());
-    k
 }

@@ -7,15 +7,24 @@
 //! whole (saved, compressed), and only documents both sides hold in different states run
 //! Automerge's sync protocol. See `docs/sync.md`.
 //!
-//! Not built yet (the sync issue stays open): device identity, pairing, the iroh transport,
-//! live pushes while connected, sync state kept per peer across sessions.
+//! Around the engine: each device's key ([`identity`]), the vault's device list and pairing
+//! secrets ([`devices`]), pairing tickets ([`ticket`]), and the iroh [`node`] that pairs,
+//! refuses unknown keys and runs sessions over QUIC ([`stream`]).
 
+pub mod devices;
 pub mod harness;
+pub mod identity;
+pub mod node;
 pub mod session;
+pub mod stream;
 pub mod summary;
+pub mod ticket;
 pub mod wire;
 
+pub use devices::{Directory, Refusal, device_id};
+pub use node::{Node, NodeConfig, NodeHandle, RelayChoice, SyncEvent};
 pub use session::{Session, SessionStats};
+pub use ticket::Ticket;
 pub use wire::Message;
 
 #[derive(Debug, thiserror::Error)]
@@ -32,6 +41,18 @@ pub enum SyncError {
     Store(String),
     #[error("the exchange did not finish within {0} messages")]
     Stalled(u64),
+    /// A device refused this one, or this one refused it.
+    #[error("{0}")]
+    Refused(String),
+    /// A pairing ticket or secret that cannot be used, with what to do instead.
+    #[error("{0}")]
+    Pairing(String),
+    #[error("{0}")]
+    Network(String),
+    #[error("{0}")]
+    NotFound(String),
+    #[error("{0}")]
+    Io(String),
 }
 
 impl From<rapport_store::StoreError> for SyncError {

@@ -20,7 +20,7 @@ use crate::wire::{Message, WireId};
 use crate::{Result, SyncError};
 
 /// What a session moved, for status and benchmarks.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize)]
 pub struct SessionStats {
     pub documents_sent: u64,
     pub documents_received: u64,

@@ -13,6 +13,8 @@ use rapport_sync::harness::{Traffic, exchange};
 use rapport_sync::wire::{FrameReader, MAX_FRAME, Message, WireId};
 use rapport_sync::{Session, SyncError};
 
+mod net;
+
 fn t(ms: i64) -> Timestamp {
     Timestamp::from_millis(1_763_800_000_000 + ms)
 }

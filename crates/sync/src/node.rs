@@ -1,0 +1,766 @@
+//! A device on the network: an iroh endpoint keyed by the device's key, that pairs with new
+//! devices, syncs with paired ones and refuses everyone else before any data moves.
+//!
+//! Two protocols (ALPNs) share the endpoint: `rapport/sync/1`, open only to keys in the vault's
+//! device list (checked right after the TLS handshake, and again before every session), and
+//! `rapport/pair/1`, open to anyone but useful only with a pairing secret this device issued.
+
+use std::collections::HashMap;
+use std::net::SocketAddr;
+use std::str::FromStr;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use futures_util::StreamExt;
+use iroh::endpoint::{
+    AfterHandshakeOutcome, Connection, ConnectionError, EndpointHooks, RecvStream, SendStream,
+    VarInt, presets,
+};
+use iroh::{Endpoint, EndpointAddr, EndpointId, RelayMode, RelayUrl, SecretKey, TransportAddr};
+use iroh_mdns_address_lookup::{DiscoveryEvent, MdnsAddressLookup};
+use rapport_model::{Body, Clock, Record, Timestamp};
+use rapport_store::Store;
+use serde::{Deserialize, Serialize};
+use tokio::sync::{Semaphore, broadcast};
+
+use crate::devices::{Directory, Refusal};
+use crate::session::SessionStats;
+use crate::stream::{QUIET_LIMIT, read_frame, run_session};
+use crate::ticket::{PairingSecret, Ticket};
+use crate::{Result, SyncError};
+
+pub const SYNC_ALPN: &[u8] = b"rapport/sync/1";
+pub const PAIR_ALPN: &[u8] = b"rapport/pair/1";
+/// Close code for a device that is not (or no longer) allowed to sync.
+const REFUSED: u32 = 403;
+/// A pairing message is a name, a few addresses and a secret.
+const PAIR_FRAME_LIMIT: usize = 16 * 1024;
+/// Connections served at once; more wait (a vault has a handful of devices).
+const MAX_CONNECTIONS: usize = 16;
+/// How long dialing a device may take.
+const DIAL_LIMIT: Duration = Duration::from_secs(15);
+
+/// Which relays help devices that cannot reach each other directly.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum RelayChoice {
+    /// Direct connections only (same network, or reachable addresses).
+    Off,
+    /// The public relays run by iroh's makers (they see only encrypted traffic).
+    Default,
+    /// Self-hosted iroh-relay servers.
+    Custom(Vec<RelayUrl>),
+}
+
+impl FromStr for RelayChoice {
+    type Err = String;
+    fn from_str(s: &str) -> std::result::Result<Self, Self::Err> {
+        match s.trim() {
+            "off" | "none" => Ok(RelayChoice::Off),
+            "default" => Ok(RelayChoice::Default),
+            list => list
+                .split(',')
+                .map(|u| {
+                    u.trim().parse::<RelayUrl>().map_err(|_| {
+                        format!("'{u}' is not a relay: use off, default, or relay URLs such as https://relay.example.org")
+                    })
+                })
+                .collect::<std::result::Result<Vec<_>, _>>()
+                .map(RelayChoice::Custom),
+        }
+    }
+}
+
+#[derive(Clone, Debug)]
+pub struct NodeConfig {
+    /// This device's name in the other devices' lists.
+    pub name: String,
+    /// Local addresses to listen on; empty: every interface, a port the system picks.
+    pub bind: Vec<SocketAddr>,
+    pub relay: RelayChoice,
+    /// Find devices on the local network by multicast DNS (addresses only: keys are checked).
+    pub mdns: bool,
+}
+
+/// What the node reports as it works: the app shows it, `rapport sync` prints it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(tag = "event", rename_all = "snake_case")]
+pub enum SyncEvent {
+    Listening {
+        key: String,
+        addresses: Vec<String>,
+    },
+    /// A paired device announced itself on the local network.
+    Seen {
+        device: String,
+        key: String,
+    },
+    Connected {
+        device: String,
+        key: String,
+    },
+    Synced {
+        device: String,
+        key: String,
+        at: Timestamp,
+        #[serde(flatten)]
+        stats: SessionStats,
+    },
+    Paired {
+        device: String,
+        key: String,
+    },
+    /// A device this one refused (or that refused this one).
+    Refused {
+        key: String,
+        reason: String,
+    },
+    Disconnected {
+        device: String,
+        key: String,
+    },
+    Error {
+        device: Option<String>,
+        reason: String,
+    },
+}
+
+#[derive(Serialize, Deserialize)]
+struct PairRequest {
+    secret: [u8; 16],
+    name: String,
+    addresses: Vec<String>,
+}
+
+#[derive(Serialize, Deserialize)]
+enum PairReply {
+    Welcome {
+        name: String,
+        addresses: Vec<String>,
+    },
+    Refused {
+        reason: String,
+    },
+}
+
+struct Shared {
+    dir: Directory,
+    name: String,
+    events: broadcast::Sender<SyncEvent>,
+    /// One session at a time with each device.
+    peer_locks: Mutex<HashMap<EndpointId, Arc<tokio::sync::Mutex<()>>>>,
+    connections: Semaphore,
+}
+
+impl Shared {
+    fn emit(&self, e: SyncEvent) {
+        tracing::debug!(?e, "sync");
+        let _ = self.events.send(e);
+    }
+
+    fn peer_lock(&self, key: EndpointId) -> Arc<tokio::sync::Mutex<()>> {
+        let mut locks = self.peer_locks.lock().unwrap_or_else(|p| p.into_inner());
+        locks.entry(key).or_default().clone()
+    }
+
+    fn device_name(&self, key: &EndpointId) -> String {
+        match self.dir.get(key) {
+            Ok(Some(d)) => d.name,
+            _ => key.fmt_short().to_string(),
+        }
+    }
+
+    /// Runs one session with `key` (one at a time per device) and reports it.
+    async fn session(
+        &self,
+        key: EndpointId,
+        send: SendStream,
+        recv: RecvStream,
+    ) -> Result<SessionStats> {
+        let lock = self.peer_lock(key);
+        let _one_at_a_time = lock.lock().await;
+        let device = self.device_name(&key);
+        match run_session(self.dir.store().clone(), send, recv).await {
+            Ok(stats) => {
+                self.emit(SyncEvent::Synced {
+                    device,
+                    key: key.to_string(),
+                    at: self.dir.now(),
+                    stats: stats.clone(),
+                });
+                Ok(stats)
+            }
+            Err(e) => {
+                self.emit(SyncEvent::Error {
+                    device: Some(device),
+                    reason: e.to_string(),
+                });
+                Err(e)
+            }
+        }
+    }
+}
+
+/// Refuses unpaired and removed devices on the sync protocol right after the TLS handshake,
+/// when their key is proven and before a single byte of the vault moves.
+struct Gate(Arc<Shared>);
+
+impl std::fmt::Debug for Gate {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Gate")
+    }
+}
+
+impl EndpointHooks for Gate {
+    async fn after_handshake<'a>(&'a self, conn: &'a Connection) -> AfterHandshakeOutcome {
+        if conn.alpn() != SYNC_ALPN {
+            return AfterHandshakeOutcome::Accept;
+        }
+        let key = conn.remote_id();
+        let reason = match self.0.dir.check(&key) {
+            Ok(Ok(_)) => return AfterHandshakeOutcome::Accept,
+            Ok(Err(refusal)) => refusal.to_string(),
+            Err(e) => format!("the device could not read its device list: {e}"),
+        };
+        self.0.emit(SyncEvent::Refused {
+            key: key.to_string(),
+            reason: reason.clone(),
+        });
+        AfterHandshakeOutcome::Reject {
+            error_code: VarInt::from_u32(REFUSED),
+            reason: reason.into_bytes(),
+        }
+    }
+}
+
+/// The reason a peer gave when it closed the connection on us, if it refused us.
+fn refusal_in(e: &ConnectionError) -> Option<String> {
+    match e {
+        ConnectionError::ApplicationClosed(c) if c.error_code == VarInt::from_u32(REFUSED) => {
+            Some(String::from_utf8_lossy(&c.reason).into_owned())
+        }
+        _ => None,
+    }
+}
+
+/// This device on the network. Its operations live on [`NodeHandle`], which background
+/// tasks hold too.
+pub struct Node {
+    handle: NodeHandle,
+    accept_task: tokio::task::JoinHandle<()>,
+    mdns_task: Option<tokio::task::JoinHandle<()>>,
+}
+
+impl std::ops::Deref for Node {
+    type Target = NodeHandle;
+    fn deref(&self) -> &NodeHandle {
+        &self.handle
+    }
+}
+
+/// What can be done with a running node (cheap to clone).
+#[derive(Clone)]
+pub struct NodeHandle {
+    endpoint: Endpoint,
+    shared: Arc<Shared>,
+}
+
+impl std::fmt::Debug for Node {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Node")
+            .field("key", &self.handle.endpoint.id())
+            .finish_non_exhaustive()
+    }
+}
+
+impl Node {
+    /// Starts listening as `key`, and records this device (name, addresses) in the device list.
+    pub async fn start(
+        store: Arc<Store>,
+        clock: Arc<dyn Clock>,
+        key: SecretKey,
+        config: NodeConfig,
+    ) -> Result<Node> {
+        let (events, _) = broadcast::channel(256);
+        let shared = Arc::new(Shared {
+            dir: Directory::new(store, clock),
+            name: config.name.clone(),
+            events,
+            peer_locks: Mutex::default(),
+            connections: Semaphore::new(MAX_CONNECTIONS),
+        });
+        let relay_mode = match &config.relay {
+            RelayChoice::Off => RelayMode::Disabled,
+            RelayChoice::Default => RelayMode::Default,
+            RelayChoice::Custom(urls) => RelayMode::custom(urls.iter().cloned()),
+        };
+        let mut builder = Endpoint::builder(presets::Minimal)
+            .secret_key(key)
+            .alpns(vec![SYNC_ALPN.to_vec(), PAIR_ALPN.to_vec()])
+            .relay_mode(relay_mode)
+            .hooks(Gate(shared.clone()));
+        for addr in &config.bind {
+            builder = builder
+                .bind_addr(*addr)
+                .map_err(|e| SyncError::Network(format!("cannot listen on {addr}: {e}")))?;
+        }
+        let endpoint = builder
+            .bind()
+            .await
+            .map_err(|e| SyncError::Network(format!("cannot start networking: {e}")))?;
+
+        let mdns_task = if config.mdns {
+            let mdns = MdnsAddressLookup::builder()
+                .service_name("rapport")
+                .build(endpoint.id())
+                .map_err(|e| SyncError::Network(format!("local discovery: {e}")))?;
+            endpoint
+                .address_lookup()
+                .map_err(|e| SyncError::Network(format!("local discovery: {e}")))?
+                .add(mdns.clone());
+            Some(tokio::spawn(announce_seen(shared.clone(), mdns)))
+        } else {
+            None
+        };
+
+        let node = Node {
+            accept_task: tokio::spawn(accept_loop(endpoint.clone(), shared.clone())),
+            handle: NodeHandle { endpoint, shared },
+            mdns_task,
+        };
+        let me = node.endpoint.id();
+        let addresses = node.address_strings();
+        let dir = node.shared.dir.clone();
+        let name = config.name.clone();
+        let addrs = addresses.clone();
+        tokio::task::spawn_blocking(move || dir.add(&me, &name, &addrs))
+            .await
+            .map_err(|e| SyncError::Store(e.to_string()))??;
+        node.shared.emit(SyncEvent::Listening {
+            key: me.to_string(),
+            addresses,
+        });
+        Ok(node)
+    }
+
+    /// Keeps every paired device in sync until `stop` resolves: connects (retrying with
+    /// backoff), syncs, then pushes each change made here as it happens. Changes made there
+    /// arrive the same way, through their side's connection.
+    pub async fn watch(&self, stop: impl std::future::Future<Output = ()>) -> Result<()> {
+        let mut keepers: HashMap<EndpointId, tokio::task::JoinHandle<()>> = HashMap::new();
+        let refresh = async {
+            loop {
+                let peers = self.peers().unwrap_or_default();
+                keepers.retain(|k, task| {
+                    let keep = peers.contains(k) && !task.is_finished();
+                    if !keep {
+                        task.abort();
+                    }
+                    keep
+                });
+                for key in peers {
+                    keepers
+                        .entry(key)
+                        .or_insert_with(|| tokio::spawn(keep_in_sync(self.handle.clone(), key)));
+                }
+                tokio::time::sleep(Duration::from_secs(2)).await;
+            }
+        };
+        tokio::select! {
+            _ = stop => {}
+            _ = refresh => {}
+        }
+        for (_, t) in keepers {
+            t.abort();
+        }
+        Ok(())
+    }
+
+    /// Stops listening and closes every connection.
+    pub async fn close(self) {
+        self.accept_task.abort();
+        if let Some(t) = &self.mdns_task {
+            t.abort();
+        }
+        self.handle.endpoint.close().await;
+    }
+}
+
+impl NodeHandle {
+    pub fn key(&self) -> EndpointId {
+        self.endpoint.id()
+    }
+
+    /// The addresses this device listens on (what a ticket carries).
+    pub fn addresses(&self) -> Vec<SocketAddr> {
+        let mut a: Vec<SocketAddr> = self.endpoint.addr().ip_addrs().copied().collect();
+        if a.is_empty() {
+            a = self.endpoint.bound_sockets();
+        }
+        a
+    }
+
+    fn address_strings(&self) -> Vec<String> {
+        self.addresses().iter().map(|a| a.to_string()).collect()
+    }
+
+    pub fn events(&self) -> broadcast::Receiver<SyncEvent> {
+        self.shared.events.subscribe()
+    }
+
+    pub fn directory(&self) -> &Directory {
+        &self.shared.dir
+    }
+
+    /// Issues a pairing ticket valid for `ttl`, whose secret works once.
+    pub async fn invite(&self, ttl: Duration) -> Result<Ticket> {
+        let secret = PairingSecret::random();
+        let expires_at = Timestamp::from_millis(
+            self.shared.dir.now().as_millis() + i64::try_from(ttl.as_millis()).unwrap_or(i64::MAX),
+        );
+        let dir = self.shared.dir.clone();
+        tokio::task::spawn_blocking(move || dir.invite(&secret, expires_at))
+            .await
+            .map_err(|e| SyncError::Store(e.to_string()))??;
+        Ok(Ticket {
+            key: self.key(),
+            addrs: self.addresses(),
+            secret,
+            expires_at,
+        })
+    }
+
+    /// Joins the device that issued `ticket`: proves the secret to exactly that key, then both
+    /// add each other. Returns the other device's record here.
+    pub async fn join(&self, ticket: &Ticket) -> Result<Record> {
+        if ticket.key == self.key() {
+            return Err(SyncError::Pairing(
+                "this ticket comes from this very device: use it on the other device".into(),
+            ));
+        }
+        let now = self.shared.dir.now();
+        if now > ticket.expires_at {
+            return Err(SyncError::Pairing(format!(
+                "the ticket expired at {}: start `rapport pair` again on the other device",
+                ticket.expires_at
+            )));
+        }
+        let addr = EndpointAddr::from_parts(
+            ticket.key,
+            ticket.addrs.iter().copied().map(TransportAddr::Ip),
+        );
+        let conn = self.dial(addr, PAIR_ALPN).await?;
+        let (mut send, mut recv) = conn
+            .open_bi()
+            .await
+            .map_err(|e| SyncError::Network(format!("pairing: {e}")))?;
+        let request = PairRequest {
+            secret: ticket.secret.0,
+            name: self.shared.name.clone(),
+            addresses: self.address_strings(),
+        };
+        write_frame(
+            &mut send,
+            &postcard::to_stdvec(&request).unwrap_or_default(),
+        )
+        .await?;
+        let _ = send.finish();
+        let body = read_frame(&mut recv, PAIR_FRAME_LIMIT)
+            .await?
+            .ok_or_else(|| SyncError::Pairing("the other device hung up".into()))?;
+        let reply: PairReply = postcard::from_bytes(&body)
+            .map_err(|_| SyncError::Malformed("a pairing reply".into()))?;
+        conn.close(VarInt::from_u32(0), b"paired");
+        match reply {
+            PairReply::Refused { reason } => Err(SyncError::Pairing(reason)),
+            PairReply::Welcome { name, addresses } => {
+                let dir = self.shared.dir.clone();
+                let key = ticket.key;
+                let record = tokio::task::spawn_blocking(move || dir.add(&key, &name, &addresses))
+                    .await
+                    .map_err(|e| SyncError::Store(e.to_string()))??;
+                self.shared.emit(SyncEvent::Paired {
+                    device: record.body.display_name().to_string(),
+                    key: key.to_string(),
+                });
+                Ok(record)
+            }
+        }
+    }
+
+    async fn dial(&self, addr: EndpointAddr, alpn: &[u8]) -> Result<Connection> {
+        let key = addr.id;
+        match tokio::time::timeout(DIAL_LIMIT, self.endpoint.connect(addr, alpn)).await {
+            Err(_) => Err(SyncError::Network(format!(
+                "could not reach {} within {} s: is it on, and is `rapport sync --watch` (or the app) running there?",
+                self.shared.device_name(&key),
+                DIAL_LIMIT.as_secs()
+            ))),
+            Ok(Err(e)) => Err(SyncError::Network(format!(
+                "could not connect to {}: {e}",
+                self.shared.device_name(&key)
+            ))),
+            Ok(Ok(conn)) => Ok(conn),
+        }
+    }
+
+    /// Where to find a paired device: the addresses it last reported (local discovery and
+    /// relays add theirs).
+    fn addr_of(&self, key: EndpointId) -> Result<EndpointAddr> {
+        let hints = match self.shared.dir.check(&key)? {
+            Ok(d) => d.addresses,
+            Err(refusal) => return Err(SyncError::Refused(refusal_for_peer(&refusal))),
+        };
+        Ok(EndpointAddr::from_parts(
+            key,
+            hints
+                .iter()
+                .filter_map(|a| a.parse().ok())
+                .map(TransportAddr::Ip),
+        ))
+    }
+
+    /// Connects to a paired device on the sync protocol.
+    pub async fn connect(&self, key: EndpointId) -> Result<Connection> {
+        let addr = self.addr_of(key)?;
+        let conn = self.dial(addr, SYNC_ALPN).await?;
+        self.shared.emit(SyncEvent::Connected {
+            device: self.shared.device_name(&key),
+            key: key.to_string(),
+        });
+        Ok(conn)
+    }
+
+    /// Runs one session on a connection this device opened.
+    pub async fn sync_on(&self, conn: &Connection) -> Result<SessionStats> {
+        let key = conn.remote_id();
+        let (send, recv) = match conn.open_bi().await {
+            Ok(s) => s,
+            Err(e) => {
+                let err = match refusal_in(&e) {
+                    Some(reason) => SyncError::Refused(format!(
+                        "{} refused this device: {reason}",
+                        self.shared.device_name(&key)
+                    )),
+                    None => SyncError::Network(format!("the connection closed: {e}")),
+                };
+                self.shared.emit(SyncEvent::Error {
+                    device: Some(self.shared.device_name(&key)),
+                    reason: err.to_string(),
+                });
+                return Err(err);
+            }
+        };
+        self.shared.session(key, send, recv).await.map_err(|e| {
+            match conn.close_reason().as_ref().and_then(refusal_in) {
+                Some(reason) => SyncError::Refused(format!(
+                    "{} refused this device: {reason}",
+                    self.shared.device_name(&key)
+                )),
+                None => e,
+            }
+        })
+    }
+
+    /// Connects to a paired device and syncs once.
+    pub async fn sync_with(&self, key: EndpointId) -> Result<SessionStats> {
+        let conn = self.connect(key).await?;
+        let out = self.sync_on(&conn).await;
+        conn.close(VarInt::from_u32(0), b"done");
+        out
+    }
+
+    /// The other devices of the vault that may sync.
+    pub fn peers(&self) -> Result<Vec<EndpointId>> {
+        let me = self.key();
+        Ok(self
+            .shared
+            .dir
+            .list()?
+            .into_iter()
+            .filter_map(|r| match r.body {
+                Body::Device(d) if d.revoked_at.is_none() => EndpointId::from_str(&d.key).ok(),
+                _ => None,
+            })
+            .filter(|k| *k != me)
+            .collect())
+    }
+
+    /// Syncs once with every other paired device; returns each device's outcome.
+    pub async fn sync_all(&self) -> Result<Vec<(String, Result<SessionStats>)>> {
+        let mut out = Vec::new();
+        for key in self.peers()? {
+            let res = self.sync_with(key).await;
+            out.push((self.shared.device_name(&key), res));
+        }
+        Ok(out)
+    }
+}
+
+fn refusal_for_peer(r: &Refusal) -> String {
+    match r {
+        Refusal::Unknown => "that device is not in this vault's device list".into(),
+        Refusal::Revoked(at) => format!("that device was removed from the vault on {at}"),
+    }
+}
+
+/// Keeps one device in sync while `watch` runs.
+async fn keep_in_sync(node: NodeHandle, key: EndpointId) {
+    let mut backoff = Duration::from_secs(1);
+    loop {
+        match node.connect(key).await {
+            Ok(conn) => {
+                backoff = Duration::from_secs(1);
+                let mut synced_at: Option<u64> = None;
+                loop {
+                    let seq = node.shared.dir.store().write_seq().unwrap_or(0);
+                    if synced_at != Some(seq) {
+                        if node.sync_on(&conn).await.is_err() {
+                            break;
+                        }
+                        synced_at = Some(seq);
+                    }
+                    tokio::select! {
+                        _ = conn.closed() => break,
+                        _ = tokio::time::sleep(Duration::from_millis(250)) => {}
+                    }
+                }
+                node.shared.emit(SyncEvent::Disconnected {
+                    device: node.shared.device_name(&key),
+                    key: key.to_string(),
+                });
+            }
+            Err(e) => node.shared.emit(SyncEvent::Error {
+                device: Some(node.shared.device_name(&key)),
+                reason: e.to_string(),
+            }),
+        }
+        if !matches!(node.shared.dir.check(&key), Ok(Ok(_))) {
+            return;
+        }
+        tokio::time::sleep(backoff).await;
+        backoff = (backoff * 2).min(Duration::from_secs(30));
+    }
+}
+
+async fn accept_loop(endpoint: Endpoint, shared: Arc<Shared>) {
+    while let Some(incoming) = endpoint.accept().await {
+        let Ok(permit) = shared.connections.try_acquire() else {
+            incoming.refuse();
+            continue;
+        };
+        permit.forget();
+        let shared = shared.clone();
+        let endpoint = endpoint.clone();
+        tokio::spawn(async move {
+            if let Ok(conn) = incoming.await {
+                if conn.alpn() == SYNC_ALPN {
+                    serve_sync(&shared, conn).await;
+                } else if conn.alpn() == PAIR_ALPN {
+                    serve_pairing(&shared, &endpoint, conn).await;
+                }
+            }
+            shared.connections.add_permits(1);
+        });
+    }
+}
+
+/// Serves sessions a paired device opens, one per stream, until it disconnects.
+async fn serve_sync(shared: &Shared, conn: Connection) {
+    let key = conn.remote_id();
+    shared.emit(SyncEvent::Connected {
+        device: shared.device_name(&key),
+        key: key.to_string(),
+    });
+    while let Ok((send, recv)) = conn.accept_bi().await {
+        // A removal that arrived since the connection opened takes effect now.
+        if let Ok(Err(refusal)) = shared.dir.check(&key) {
+            conn.close(VarInt::from_u32(REFUSED), refusal.to_string().as_bytes());
+            break;
+        }
+        let _ = shared.session(key, send, recv).await;
+    }
+    shared.emit(SyncEvent::Disconnected {
+        device: shared.device_name(&key),
+        key: key.to_string(),
+    });
+}
+
+/// Checks a joining device's secret; on success adds it and says who this device is.
+async fn serve_pairing(shared: &Shared, endpoint: &Endpoint, conn: Connection) {
+    let key = conn.remote_id();
+    let Ok(Ok((mut send, mut recv))) = tokio::time::timeout(QUIET_LIMIT, conn.accept_bi()).await
+    else {
+        return;
+    };
+    let request = match read_frame(&mut recv, PAIR_FRAME_LIMIT).await {
+        Ok(Some(body)) => postcard::from_bytes::<PairRequest>(&body).ok(),
+        _ => None,
+    };
+    let reply = match request {
+        None => PairReply::Refused {
+            reason: "the pairing request was not understood".into(),
+        },
+        Some(req) => {
+            let dir = shared.dir.clone();
+            let outcome = tokio::task::spawn_blocking(move || {
+                dir.redeem(&PairingSecret(req.secret))?;
+                dir.add(&key, &req.name, &req.addresses)
+            })
+            .await;
+            match outcome {
+                Ok(Ok(record)) => {
+                    shared.emit(SyncEvent::Paired {
+                        device: record.body.display_name().to_string(),
+                        key: key.to_string(),
+                    });
+                    PairReply::Welcome {
+                        name: shared.name.clone(),
+                        addresses: endpoint.addr().ip_addrs().map(|a| a.to_string()).collect(),
+                    }
+                }
+                Ok(Err(e)) => {
+                    let reason = match e {
+                        SyncError::Pairing(r) | SyncError::Refused(r) => r,
+                        other => other.to_string(),
+                    };
+                    shared.emit(SyncEvent::Refused {
+                        key: key.to_string(),
+                        reason: reason.clone(),
+                    });
+                    PairReply::Refused { reason }
+                }
+                Err(e) => PairReply::Refused {
+                    reason: e.to_string(),
+                },
+            }
+        }
+    };
+    let _ = write_frame(&mut send, &postcard::to_stdvec(&reply).unwrap_or_default()).await;
+    let _ = send.finish();
+    let _ = tokio::time::timeout(Duration::from_secs(5), conn.closed()).await;
+}
+
+async fn write_frame(send: &mut SendStream, body: &[u8]) -> Result<()> {
+    let len = u32::try_from(body.len()).map_err(|_| SyncError::TooLarge(body.len()))?;
+    let mut frame = len.to_be_bytes().to_vec();
+    frame.extend_from_slice(body);
+    send.write_all(&frame)
+        .await
+        .map_err(|e| SyncError::Network(format!("sending to the other device: {e}")))
+}
+
+/// Reports paired devices that local discovery finds.
+async fn announce_seen(shared: Arc<Shared>, mdns: MdnsAddressLookup) {
+    let mut events = mdns.subscribe().await;
+    while let Some(ev) = events.next().await {
+        if let DiscoveryEvent::Discovered { endpoint_info, .. } = ev {
+            let key = endpoint_info.endpoint_id;
+            if matches!(shared.dir.check(&key), Ok(Ok(_))) {
+                shared.emit(SyncEvent::Seen {
+                    device: shared.device_name(&key),
+                    key: key.to_string(),
+                });
+            }
+        }
+    }
+}

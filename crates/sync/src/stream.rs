@@ -1,0 +1,137 @@
+//! Runs a [`Session`] over one QUIC stream pair. The session works on the store, which blocks,
+//! so it runs on a blocking thread; two small tasks move frames between it and the network.
+//! Every frame is length-checked before its body is read, and a peer that goes quiet for
+//! [`QUIET_LIMIT`] ends the session.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use iroh::endpoint::{RecvStream, SendStream};
+use rapport_store::Store;
+use tokio::sync::mpsc;
+
+use crate::session::{Session, SessionStats};
+use crate::wire::{Message, frame_len};
+use crate::{Result, SyncError};
+
+/// How long a session waits for the peer's next frame.
+pub const QUIET_LIMIT: Duration = Duration::from_secs(60);
+
+/// Reads one frame's body (none at a clean end of stream).
+pub async fn read_frame(recv: &mut RecvStream, limit: usize) -> Result<Option<Vec<u8>>> {
+    let mut prefix = [0u8; 4];
+    match tokio::time::timeout(QUIET_LIMIT, recv.read_exact(&mut prefix)).await {
+        Err(_) => {
+            return Err(SyncError::Network(
+                "the other device stopped answering".into(),
+            ));
+        }
+        Ok(Err(iroh::endpoint::ReadExactError::FinishedEarly(0))) => return Ok(None),
+        Ok(Err(e)) => {
+            return Err(SyncError::Network(format!(
+                "reading from the other device: {e}"
+            )));
+        }
+        Ok(Ok(())) => {}
+    }
+    let len = frame_len(prefix)?;
+    if len > limit {
+        return Err(SyncError::TooLarge(len));
+    }
+    let mut body = vec![0u8; len];
+    match tokio::time::timeout(QUIET_LIMIT, recv.read_exact(&mut body)).await {
+        Err(_) => Err(SyncError::Network(
+            "the other device stopped answering".into(),
+        )),
+        Ok(Err(e)) => Err(SyncError::Malformed(format!("a frame cut short: {e}"))),
+        Ok(Ok(())) => Ok(Some(body)),
+    }
+}
+
+/// Writes one message as a frame.
+pub async fn write_message(send: &mut SendStream, m: &Message) -> Result<()> {
+    let frame = m.encode()?;
+    send.write_all(&frame)
+        .await
+        .map_err(|e| SyncError::Network(format!("sending to the other device: {e}")))
+}
+
+/// Syncs the store with the peer at the other end of `send`/`recv` until both sides are done.
+pub async fn run_session(
+    store: Arc<Store>,
+    mut send: SendStream,
+    mut recv: RecvStream,
+) -> Result<SessionStats> {
+    let (in_tx, mut in_rx) = mpsc::channel::<Message>(64);
+    let (out_tx, mut out_rx) = mpsc::channel::<Message>(64);
+
+    let mut reader = tokio::spawn(async move {
+        loop {
+            match read_frame(&mut recv, crate::wire::MAX_FRAME).await? {
+                None => return Ok::<(), SyncError>(()),
+                Some(body) => {
+                    if in_tx.send(Message::decode(&body)?).await.is_err() {
+                        return Ok(());
+                    }
+                }
+            }
+        }
+    });
+    let writer = tokio::spawn(async move {
+        while let Some(m) = out_rx.recv().await {
+            write_message(&mut send, &m).await?;
+        }
+        let _ = send.finish();
+        // Wait until the peer has everything (or gave up) before the stream is dropped.
+        let _ = tokio::time::timeout(QUIET_LIMIT, send.stopped()).await;
+        Ok::<(), SyncError>(())
+    });
+
+    let worker = tokio::task::spawn_blocking(move || -> Result<SessionStats> {
+        let mut session = Session::new(store)?;
+        loop {
+            while let Some(m) = session.next_outgoing()? {
+                out_tx
+                    .blocking_send(m)
+                    .map_err(|_| SyncError::Network("the connection closed".into()))?;
+            }
+            if session.is_done() {
+                return Ok(session.stats.clone());
+            }
+            let Some(m) = in_rx.blocking_recv() else {
+                return Err(SyncError::Network(
+                    "the other device ended the session before it was complete".into(),
+                ));
+            };
+            session.receive(m)?;
+            while let Ok(m) = in_rx.try_recv() {
+                session.receive(m)?;
+            }
+        }
+    });
+
+    let outcome = worker
+        .await
+        .map_err(|e| SyncError::Network(format!("the session stopped: {e}")))?;
+    match outcome {
+        Ok(stats) => {
+            // The worker is done, so the writer gets no more messages: let it finish sending.
+            writer
+                .await
+                .map_err(|e| SyncError::Network(format!("the session stopped: {e}")))??;
+            reader.abort();
+            Ok(stats)
+        }
+        Err(e) => {
+            // The reader's error (a frame too large, garbage) is the real cause if it has one.
+            writer.abort();
+            match tokio::time::timeout(Duration::from_millis(100), &mut reader).await {
+                Ok(Ok(Err(read_err))) => Err(read_err),
+                _ => {
+                    reader.abort();
+                    Err(e)
+                }
+            }
+        }
+    }
+}
