@@ -18,6 +18,7 @@ pub(crate) fn say_line(args: std::fmt::Arguments) {
 
 mod args;
 mod dev;
+mod devices;
 mod output;
 mod transfer;
 mod workflow;
@@ -145,6 +146,15 @@ enum Command {
         #[arg(long)]
         compact: bool,
     },
+    /// Pair this vault with another device: prints a one-time code (text and QR), or joins one.
+    Pair(devices::PairArgs),
+    /// The vault's devices; `devices remove ID` revokes one.
+    Devices {
+        #[command(subcommand)]
+        command: Option<devices::DevicesCommand>,
+    },
+    /// Sync with the vault's other devices: once, or with --watch until stopped.
+    Sync(devices::SyncArgs),
     /// Tools for development: synthetic data and benchmarks.
     #[command(subcommand)]
     Dev(dev::DevCommand),
@@ -304,6 +314,11 @@ async fn run(cli: Cli) -> Result<(), ApiError> {
             let stats = app.stats().await?;
             output::doctor(&report, &stats, rebuild, json)
         }
+        Command::Pair(a) => devices::pair(open(cli.data_dir).await?, a, json).await,
+        Command::Devices { command } => {
+            devices::devices(open(cli.data_dir).await?, command, json).await
+        }
+        Command::Sync(a) => devices::sync(open(cli.data_dir).await?, a, json).await,
         Command::Dev(c) => dev::run(cli.data_dir, c, json).await,
     }
 }

@@ -1,5 +1,6 @@
 use rapport_model::{ModelError, ValidationError};
 use rapport_store::StoreError;
+use rapport_sync::SyncError;
 use serde::{Deserialize, Serialize};
 
 /// The closed set of error codes the UI (and the CLI's exit code) branch on.
@@ -14,6 +15,11 @@ pub enum ErrorCode {
     AlreadyOpen,
     /// The disk or the stored data failed us.
     Storage,
+    /// Another device refused this one (not paired, removed), or a pairing code cannot be
+    /// used (already used, expired, not issued here).
+    Refused,
+    /// Another device could not be reached, or the connection failed.
+    Network,
     /// A bug: this should not happen.
     Internal,
 }
@@ -71,5 +77,21 @@ impl From<tokio::task::JoinError> for ApiError {
             ErrorCode::Internal,
             format!("a background task failed: {e}"),
         )
+    }
+}
+
+impl From<SyncError> for ApiError {
+    fn from(e: SyncError) -> Self {
+        let code = match &e {
+            SyncError::Refused(_) | SyncError::Pairing(_) => ErrorCode::Refused,
+            SyncError::NotFound(_) => ErrorCode::NotFound,
+            SyncError::Store(_) | SyncError::Io(_) => ErrorCode::Storage,
+            SyncError::Network(_)
+            | SyncError::Malformed(_)
+            | SyncError::TooLarge(_)
+            | SyncError::Rejected(_)
+            | SyncError::Stalled(_) => ErrorCode::Network,
+        };
+        Self::new(code, e.to_string())
     }
 }

@@ -4,7 +4,7 @@
 use std::io::Write;
 use std::path::Path;
 
-use iroh::SecretKey;
+pub use iroh::SecretKey;
 
 use crate::{Result, SyncError};
 

@@ -293,7 +293,14 @@ impl Node {
             RelayChoice::Default => RelayMode::Default,
             RelayChoice::Custom(urls) => RelayMode::custom(urls.iter().cloned()),
         };
-        let mut builder = Endpoint::builder(presets::Minimal)
+        // With relays on, devices also publish where they are under their key (iroh's DNS
+        // service), so a device that moved to another network can still be dialed by key. With
+        // relays off nothing leaves the local network.
+        let builder = match config.relay {
+            RelayChoice::Off => Endpoint::builder(presets::Minimal),
+            _ => Endpoint::builder(presets::N0),
+        };
+        let mut builder = builder
             .secret_key(key)
             .alpns(vec![SYNC_ALPN.to_vec(), PAIR_ALPN.to_vec()])
             .relay_mode(relay_mode)
