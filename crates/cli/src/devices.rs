@@ -34,13 +34,14 @@ impl NetArgs {
             .relay
             .parse::<RelayChoice>()
             .map_err(|e| ApiError::validation("relay", e))?;
-        let name = match &self.name {
-            Some(n) if !n.trim().is_empty() => n.trim().to_string(),
-            Some(_) => return Err(ApiError::validation("name", "a device name cannot be empty")),
-            None => host_name(),
-        };
+        if self.name.as_ref().is_some_and(|n| n.trim().is_empty()) {
+            return Err(ApiError::validation(
+                "name",
+                "a device name cannot be empty",
+            ));
+        }
         Ok(NodeConfig {
-            name,
+            name: self.name.clone(),
             bind: self.bind.clone(),
             relay,
             mdns: match self.mdns.trim() {
@@ -55,15 +56,6 @@ impl NetArgs {
             },
         })
     }
-}
-
-fn host_name() -> String {
-    std::fs::read_to_string("/proc/sys/kernel/hostname")
-        .ok()
-        .or_else(|| std::env::var("HOSTNAME").ok())
-        .map(|s| s.trim().to_string())
-        .filter(|s| !s.is_empty())
-        .unwrap_or_else(|| "this device".into())
 }
 
 #[derive(Args, Debug)]
@@ -112,9 +104,8 @@ async fn invite(
     let ticket = node.invite(PAIRING_TTL).await?;
     let text = ticket.encode();
     if let Some(path) = &qr_svg {
-        std::fs::write(path, ticket.qr_svg()?).map_err(|e| {
-            ApiError::new(ErrorCode::Storage, format!("{}: {e}", path.display()))
-        })?;
+        std::fs::write(path, ticket.qr_svg()?)
+            .map_err(|e| ApiError::new(ErrorCode::Storage, format!("{}: {e}", path.display())))?;
     }
     if json {
         say!(
@@ -202,7 +193,9 @@ pub async fn devices(
                 return print_json(&list);
             }
             if list.is_empty() {
-                say!("No devices yet. Run `rapport pair` here and `rapport pair --join TICKET` on the other device.");
+                say!(
+                    "No devices yet. Run `rapport pair` here and `rapport pair --join TICKET` on the other device."
+                );
             }
             for r in &list {
                 say!("{}", device_line(r, me.as_deref()));
@@ -214,7 +207,8 @@ pub async fn devices(
             let found: Vec<&Record> = list
                 .iter()
                 .filter(|r| {
-                    r.id().to_string() == device || r.body.display_name().eq_ignore_ascii_case(&device)
+                    r.id().to_string() == device
+                        || r.body.display_name().eq_ignore_ascii_case(&device)
                 })
                 .collect();
             let target = match found.as_slice() {
@@ -254,7 +248,12 @@ fn device_line(r: &Record, me: Option<&str>) -> String {
         (None, true) => "this device".into(),
         (None, false) => d.addresses.join(" "),
     };
-    format!("{}  {:<24} {}…  {status}", r.id(), d.name, &d.key[..d.key.len().min(12)])
+    format!(
+        "{}  {:<24} {}…  {status}",
+        r.id(),
+        d.name,
+        &d.key[..d.key.len().min(12)]
+    )
 }
 
 pub async fn sync(app: Rapport, a: SyncArgs, json: bool) -> Result<(), ApiError> {
@@ -296,8 +295,10 @@ async fn once(node: &Node, json: bool) -> Result<(), ApiError> {
                 if !json {
                     say!("{device}: not synced: {e}");
                 }
-                report.push(serde_json::json!({"device": device, "ok": false, "error": e.to_string()}));
-                failed.push(device);
+                report.push(
+                    serde_json::json!({"device": device, "ok": false, "error": e.to_string()}),
+                );
+                failed.push(format!("{device}: {e}"));
             }
         }
     }
@@ -307,7 +308,7 @@ async fn once(node: &Node, json: bool) -> Result<(), ApiError> {
     if failed.len() == report.len() {
         return Err(ApiError::new(
             ErrorCode::Network,
-            format!("no device could be synced ({})", failed.join(", ")),
+            format!("no device could be synced ({})", failed.join("; ")),
         ));
     }
     Ok(())
@@ -324,12 +325,20 @@ async fn watch(node: &Node, json: bool) -> Result<(), ApiError> {
             }
         }
     };
-    if !json {
+    // The first line says where this device listens (the node announced it before anyone
+    // could subscribe), so a script knows when the device is ready.
+    let listening = SyncEvent::Listening {
+        key: node.key().to_string(),
+        addresses: node.addresses().iter().map(|a| a.to_string()).collect(),
+    };
+    if json {
+        say!("{}", serde_json::to_string(&listening).unwrap_or_default());
+    } else {
         say!(
             "Syncing with {} other device(s) as they are reachable; Ctrl-C stops.",
             node.peers()?.len()
         );
-        say!("Listening on {}", node.addresses().iter().map(|a| a.to_string()).collect::<Vec<_>>().join(" "));
+        say!("{}", describe(&listening));
     }
     let stop = async {
         let _ = tokio::signal::ctrl_c().await;
@@ -346,12 +355,16 @@ fn describe(e: &SyncEvent) -> String {
         SyncEvent::Listening { addresses, .. } => format!("listening on {}", addresses.join(" ")),
         SyncEvent::Seen { device, .. } => format!("{device}: seen on the local network"),
         SyncEvent::Connected { device, .. } => format!("{device}: connected"),
-        SyncEvent::Synced { device, at, stats, .. } => format!(
+        SyncEvent::Synced {
+            device, at, stats, ..
+        } => format!(
             "{device}: synced at {at} ({} received, {} changed here, {} sent)",
             stats.documents_received, stats.documents_changed, stats.documents_sent
         ),
         SyncEvent::Paired { device, .. } => format!("{device}: paired"),
-        SyncEvent::Refused { key, reason } => format!("refused {}…: {reason}", &key[..key.len().min(12)]),
+        SyncEvent::Refused { key, reason } => {
+            format!("refused {}…: {reason}", &key[..key.len().min(12)])
+        }
         SyncEvent::Disconnected { device, .. } => format!("{device}: disconnected"),
         SyncEvent::Error { device, reason } => match device {
             Some(d) => format!("{d}: {reason}"),

@@ -19,7 +19,9 @@ pub use api::{
 };
 pub use backup::{BACKUP_FORMAT, Backup, RestoreReport};
 pub use error::{ApiError, ErrorCode};
-pub use rapport_sync::{Node, NodeConfig, NodeHandle, RelayChoice, SessionStats, SyncEvent, Ticket};
 pub use rapport_model as model;
 pub use rapport_model::{Clock, FixedClock, SystemClock};
 pub use rapport_store::{CheckReport, SearchHit, StoreOptions, StoreStats};
+pub use rapport_sync::{
+    Node, NodeConfig, NodeHandle, RelayChoice, SessionStats, SyncEvent, Ticket,
+};

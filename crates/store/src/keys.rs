@@ -12,6 +12,8 @@
 //! | `G` goal kind id                      | — (records by goal)            |
 //! | `Q` seq                               | id (changes not yet in search) |
 //! | `K` kind                              | how many live records of it    |
+//! | `H` bucket id                         | the document's heads (for sync)|
+//! | `B` bucket                            | XOR of the bucket's digests    |
 //! | `S` `seq`                             | the last sequence number used  |
 //! | `S` `search-trimmed`                  | pending entries dropped up to  |
 //! | `S` `actor`                           | this device's Automerge actor  |
@@ -32,11 +34,17 @@ pub const BY_GOAL: u8 = b'G';
 pub const BY_PERSON: u8 = b'P';
 pub const PENDING_SEARCH: u8 = b'Q';
 pub const COUNT: u8 = b'K';
-/// `H` + id → the document's heads (32-byte change hashes, concatenated): what sync compares
-/// without loading documents.
+/// `H` + bucket + id → the document's heads (32-byte change hashes, concatenated): what sync
+/// compares without loading documents. The bucket (the id's last byte) comes first so that
+/// sync reads one bucket's documents with one prefix scan.
 pub const HEADS: u8 = b'H';
-/// Set once every document has its heads entry (vaults written before it had none).
-pub const HEADS_READY: &[u8] = b"Sheads-ready";
+/// `B` + bucket → the XOR of the digests of the bucket's documents (8 bytes, little-endian):
+/// the vault's summary, kept current in every write so that a reconnect reads 256 keys
+/// whatever the vault's size.
+pub const BUCKET: u8 = b'B';
+/// Set once the heads index and bucket digests are in their current layout (vaults written
+/// before them are indexed once when opened).
+pub const HEADS_READY: &[u8] = b"Sheads-v2";
 pub const SEQ: &[u8] = b"Sseq";
 /// Device-local state: `L` + a name chosen by the crate that owns it.
 pub const LOCAL: u8 = b'L';
@@ -59,8 +67,21 @@ pub fn doc(id: RecordId) -> Vec<u8> {
     with_id(DOC, id)
 }
 
+/// The sync bucket of a document: the last byte of its id, random in a UUID v7.
+pub fn bucket_of(id: RecordId) -> u8 {
+    id.as_bytes()[15]
+}
+
 pub fn heads(id: RecordId) -> Vec<u8> {
-    with_id(HEADS, id)
+    let mut k = Vec::with_capacity(18);
+    k.push(HEADS);
+    k.push(bucket_of(id));
+    k.extend_from_slice(id.as_bytes());
+    k
+}
+
+pub fn bucket(b: u8) -> Vec<u8> {
+    vec![BUCKET, b]
 }
 
 pub fn record(id: RecordId) -> Vec<u8> {

@@ -15,4 +15,6 @@ mod store;
 pub use error::StoreError;
 pub use kv::{KvStore, MemKv, SledKv, WriteBatch};
 pub use search::SearchHit;
-pub use store::{CheckReport, ListOrder, ListQuery, Page, Store, StoreOptions, StoreStats};
+pub use store::{
+    BUCKETS, CheckReport, ListOrder, ListQuery, Page, Store, StoreOptions, StoreStats, sync_digest,
+};

@@ -93,6 +93,9 @@ pub struct CheckReport {
     pub index_keys_stray: u64,
     /// Kinds whose live-record count differs from the documents'.
     pub counts_wrong: u64,
+    /// Sync buckets whose stored digest differs from their documents' heads.
+    #[serde(default)]
+    pub buckets_wrong: u64,
     pub unreadable_documents: Vec<String>,
 }
 
@@ -104,6 +107,7 @@ impl CheckReport {
             && self.index_keys_missing == 0
             && self.index_keys_stray == 0
             && self.counts_wrong == 0
+            && self.buckets_wrong == 0
             && self.unreadable_documents.is_empty()
     }
 }
@@ -141,6 +145,8 @@ struct Staged {
     keep: bool,
     /// How the number of live records of a kind changed (+1 created, −1 deleted).
     counted: Option<(Kind, i64)>,
+    /// The XOR to apply to the document's sync bucket (old digest ^ new digest).
+    bucket_delta: Option<(u8, u64)>,
 }
 
 /// The record store. Cheap to share behind an `Arc`; writes are serialized inside.
@@ -152,8 +158,13 @@ pub struct Store {
     writes: Mutex<WriteState>,
     docs: Mutex<LruCache<RecordId, Loaded>>,
     search: Mutex<Option<SearchIndex>>,
+    /// Called with the new sequence number after each durable write; dropped when they return
+    /// false (see [`Store::on_write`]).
+    watchers: Mutex<Vec<Watcher>>,
     _lock: Option<DirLock>,
 }
+
+type Watcher = Box<dyn Fn(u64) -> bool + Send + Sync>;
 
 impl std::fmt::Debug for Store {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -240,6 +251,7 @@ impl Store {
             writes: Mutex::new(WriteState { seq }),
             docs: Mutex::new(LruCache::new(cap)),
             search: Mutex::new(None),
+            watchers: Mutex::default(),
             opts,
             _lock: lock,
         };
@@ -247,31 +259,59 @@ impl Store {
         Ok(store)
     }
 
-    /// Vaults written before the heads index existed get it once, from their documents.
+    /// Vaults written before the heads index and bucket digests had their current layout get
+    /// them once, from their documents.
     fn ensure_heads_index(&self) -> Result<()> {
         if self.kv.get(keys::HEADS_READY)?.is_some() {
             return Ok(());
         }
         let _w = lock(&self.writes)?;
         let mut batch = WriteBatch::default();
+        for prefix in [keys::HEADS, keys::BUCKET] {
+            for (k, _) in self
+                .kv
+                .scan(&[prefix], None, Direction::Forward, usize::MAX)?
+            {
+                batch.delete(k);
+            }
+        }
+        batch.delete(b"Sheads-ready".to_vec());
+        self.kv.apply(std::mem::take(&mut batch))?;
+        let mut buckets = Buckets::default();
         for id in self.document_ids()? {
             if let Some(mut l) = self.load_doc(id)? {
-                batch.put(keys::heads(id), heads_bytes(&l.doc.get_heads()));
+                let heads = l.doc.get_heads();
+                buckets.add(id, &heads);
+                batch.put(keys::heads(id), heads_bytes(&heads));
             }
             if batch.len() > 2048 {
                 self.kv.apply(std::mem::take(&mut batch))?;
             }
         }
+        buckets.write(&mut batch);
         batch.put(keys::HEADS_READY, Vec::new());
         self.kv.apply(batch)?;
         self.kv.flush()
     }
 
-    /// Every document's id and heads, read from the heads index (no document is loaded): what
-    /// sync summarises and compares.
+    /// Every document's id and heads, read from the heads index (no document is loaded).
     pub fn all_heads(&self) -> Result<Vec<(RecordId, Vec<ChangeHash>)>> {
+        self.heads_under(&[keys::HEADS])
+    }
+
+    /// The ids and heads of the documents in the given sync buckets (see [`sync_digest`]):
+    /// one prefix scan per bucket, no document loaded.
+    pub fn heads_in_buckets(&self, buckets: &[u8]) -> Result<Vec<(RecordId, Vec<ChangeHash>)>> {
+        let mut out = Vec::new();
+        for b in buckets {
+            out.extend(self.heads_under(&[keys::HEADS, *b])?);
+        }
+        Ok(out)
+    }
+
+    fn heads_under(&self, prefix: &[u8]) -> Result<Vec<(RecordId, Vec<ChangeHash>)>> {
         self.kv
-            .scan(&[keys::HEADS], None, Direction::Forward, usize::MAX)?
+            .scan(prefix, None, Direction::Forward, usize::MAX)?
             .into_iter()
             .map(|(k, v)| {
                 let id = keys::trailing_id(&k)
@@ -279,6 +319,22 @@ impl Store {
                 Ok((id, parse_heads(id, &v)?))
             })
             .collect()
+    }
+
+    /// The vault's sync summary: for each of the 256 buckets, the XOR of its documents'
+    /// [`sync_digest`]s. Kept current by every write, so this reads 256 small keys.
+    pub fn bucket_digests(&self) -> Result<Vec<u64>> {
+        let mut out = vec![0u64; BUCKETS];
+        for (k, v) in self
+            .kv
+            .scan(&[keys::BUCKET], None, Direction::Forward, BUCKETS)?
+        {
+            let (Some(b), Ok(d)) = (k.get(1), <[u8; 8]>::try_from(v.as_slice())) else {
+                return Err(StoreError::Corrupt("a sync bucket digest".into()));
+            };
+            out[usize::from(*b)] = u64::from_le_bytes(d);
+        }
+        Ok(out)
     }
 
     /// One document's heads, from the heads index (empty when there is no such document).
@@ -310,6 +366,14 @@ impl Store {
     /// poll for "did anything change?" (sync pushes changes to connected devices).
     pub fn write_seq(&self) -> Result<u64> {
         Ok(lock(&self.writes)?.seq)
+    }
+
+    /// Calls `watcher` with the new sequence number after every durable write (own edits and
+    /// merges alike), until it returns false: how sync pushes a change the moment it is made.
+    /// It runs on the writing thread, so it must only hand the number on (a channel send).
+    pub fn on_write(&self, watcher: impl Fn(u64) -> bool + Send + Sync + 'static) -> Result<()> {
+        lock(&self.watchers)?.push(Box::new(watcher));
+        Ok(())
     }
 
     /// True for a vault nothing was ever written to.
@@ -776,6 +840,7 @@ impl Store {
             seq: None,
             keep: true,
             counted: None,
+            bucket_delta: None,
         };
         if !edit(&mut doc)? || doc.get_heads() == old_heads {
             return Ok(unchanged(doc, chunks, old));
@@ -808,7 +873,17 @@ impl Store {
             chunks += 1;
         }
         self.project(batch, old.as_ref(), &new)?;
-        batch.put(keys::heads(id), heads_bytes(&doc.get_heads()));
+        let new_heads = doc.get_heads();
+        let old_digest = if is_new {
+            0
+        } else {
+            sync_digest(id, &old_heads)
+        };
+        let bucket_delta = Some((
+            keys::bucket_of(id),
+            old_digest ^ sync_digest(id, &new_heads),
+        ));
+        batch.put(keys::heads(id), heads_bytes(&new_heads));
         batch.put(keys::pending_search(seq), id.as_bytes().to_vec());
         batch.put(keys::SEQ, seq.to_be_bytes().to_vec());
         let live = |r: Option<&Record>| i64::from(r.is_some_and(|r| !r.is_deleted()));
@@ -820,6 +895,7 @@ impl Store {
             record: Some(new),
             seq: Some(seq),
             keep: true,
+            bucket_delta,
         })
     }
 
@@ -836,9 +912,23 @@ impl Store {
                 n => batch.put(keys::count(kind), n.to_be_bytes().to_vec()),
             }
         }
+        let mut bucket_deltas: std::collections::BTreeMap<u8, u64> = Default::default();
+        for (b, d) in staged.iter().filter_map(|s| s.bucket_delta) {
+            *bucket_deltas.entry(b).or_default() ^= d;
+        }
+        if !bucket_deltas.is_empty() {
+            let mut digests = self.bucket_digests()?;
+            for (b, d) in bucket_deltas {
+                digests[usize::from(b)] ^= d;
+                put_bucket(&mut batch, b, digests[usize::from(b)]);
+            }
+        }
         if !batch.is_empty() {
             self.kv.apply(batch)?;
             self.kv.flush()?;
+        }
+        if let Some(seq) = staged.iter().filter_map(|s| s.seq).max() {
+            lock(&self.watchers)?.retain(|w| w(seq));
         }
         let mut docs = lock(&self.docs)?;
         let mut search = lock(&self.search)?;
@@ -953,10 +1043,11 @@ impl Store {
         Ok(())
     }
 
-    fn projection_prefixes() -> [u8; 9] {
+    fn projection_prefixes() -> [u8; 10] {
         [
             keys::RECORD,
             keys::HEADS,
+            keys::BUCKET,
             keys::COUNT,
             keys::BY_PERSON,
             keys::BY_NAME,
@@ -984,11 +1075,13 @@ impl Store {
         let mut records: std::collections::BTreeMap<Vec<u8>, Record> = Default::default();
         let mut counts: std::collections::BTreeMap<Kind, u64> = Default::default();
         let mut heads: std::collections::BTreeMap<Vec<u8>, Vec<u8>> = Default::default();
+        let mut buckets = Buckets::default();
         self.derived(
             |r, h| {
                 for k in keys::index_keys(&r) {
                     expected.insert(k, Vec::new());
                 }
+                buckets.add(r.id(), &parse_heads(r.id(), &h)?);
                 heads.insert(keys::heads(r.id()), h);
                 if !r.is_deleted() {
                     *counts.entry(r.kind()).or_default() += 1;
@@ -1003,8 +1096,10 @@ impl Store {
                 report.counts_wrong += 1;
             }
         }
+        let stored = self.bucket_digests()?;
+        report.buckets_wrong = (0..BUCKETS).filter(|&b| stored[b] != buckets.0[b]).count() as u64;
         for (k, v) in self.projection_entries()? {
-            if k[0] == keys::COUNT {
+            if k[0] == keys::COUNT || k[0] == keys::BUCKET {
                 continue;
             } else if k[0] == keys::HEADS {
                 match heads.remove(&k) {
@@ -1040,11 +1135,13 @@ impl Store {
         let mut report = CheckReport::default();
         let mut batch = WriteBatch::default();
         let mut counts: std::collections::BTreeMap<Kind, u64> = Default::default();
+        let mut buckets = Buckets::default();
         self.derived(
             |r, h| {
                 if !r.is_deleted() {
                     *counts.entry(r.kind()).or_default() += 1;
                 }
+                buckets.add(r.id(), &parse_heads(r.id(), &h)?);
                 self.project(&mut batch, None, &r)?;
                 batch.put(keys::heads(r.id()), h);
                 if batch.len() > 2048 {
@@ -1057,6 +1154,7 @@ impl Store {
         for (kind, n) in counts {
             batch.put(keys::count(kind), n.to_be_bytes().to_vec());
         }
+        buckets.write(&mut batch);
         batch.put(keys::HEADS_READY, Vec::new());
         self.kv.apply(batch)?;
         self.kv.flush()?;
@@ -1127,6 +1225,53 @@ fn encode(r: &Record) -> Result<Vec<u8>> {
         });
     }
     serde_json::to_vec(&v).map_err(bad)
+}
+
+/// How many sync buckets a vault's documents fall into (by [`keys::bucket_of`]).
+pub const BUCKETS: usize = 256;
+
+/// A document's state in 8 bytes: equal digests mean the same id with the same heads. Two
+/// devices compare the XOR of these per bucket before they compare documents.
+pub fn sync_digest(id: RecordId, heads: &[ChangeHash]) -> u64 {
+    let mut sorted: Vec<&ChangeHash> = heads.iter().collect();
+    sorted.sort();
+    let mut h = blake3::Hasher::new();
+    h.update(id.as_bytes());
+    for c in sorted {
+        h.update(&c.0);
+    }
+    let mut out = [0u8; 8];
+    out.copy_from_slice(&h.finalize().as_bytes()[..8]);
+    u64::from_le_bytes(out)
+}
+
+/// Bucket digests computed from scratch (index builds, checks).
+struct Buckets([u64; BUCKETS]);
+
+impl Default for Buckets {
+    fn default() -> Self {
+        Buckets([0; BUCKETS])
+    }
+}
+
+impl Buckets {
+    fn add(&mut self, id: RecordId, heads: &[ChangeHash]) {
+        self.0[usize::from(keys::bucket_of(id))] ^= sync_digest(id, heads);
+    }
+
+    fn write(&self, batch: &mut WriteBatch) {
+        for (b, d) in self.0.iter().enumerate() {
+            put_bucket(batch, b as u8, *d);
+        }
+    }
+}
+
+/// Zero (an empty bucket) is stored as no key, as a rebuild would leave it.
+fn put_bucket(batch: &mut WriteBatch, b: u8, digest: u64) {
+    match digest {
+        0 => batch.delete(keys::bucket(b)),
+        d => batch.put(keys::bucket(b), d.to_le_bytes().to_vec()),
+    }
 }
 
 fn parse_heads(id: RecordId, bytes: &[u8]) -> Result<Vec<ChangeHash>> {
@@ -1215,5 +1360,79 @@ mod heads_tests {
         store.rebuild_projections().unwrap();
         assert!(store.check().unwrap().is_clean());
         assert_eq!(store.all_heads().unwrap()[0].1, store.heads_of(id).unwrap());
+    }
+
+    fn person(name: &str, at: i64) -> Record {
+        Record {
+            meta: Meta::new_at(Timestamp::from_millis(at)),
+            body: Body::Person(Person {
+                name: name.into(),
+                ..Default::default()
+            }),
+        }
+    }
+
+    /// What the bucket digests must be: the XOR of the digests of each bucket's documents.
+    fn expected_buckets(store: &Store) -> Vec<u64> {
+        let mut b = vec![0u64; BUCKETS];
+        for (id, heads) in store.all_heads().unwrap() {
+            b[usize::from(keys::bucket_of(id))] ^= sync_digest(id, &heads);
+        }
+        b
+    }
+
+    #[test]
+    fn bucket_digests_follow_every_write_and_a_wrong_one_is_found_and_mended() {
+        let store = Store::in_memory();
+        let mut ids = Vec::new();
+        for i in 0..40 {
+            let r = person(&format!("P{i}"), 1_763_800_000_000 + i);
+            ids.push(r.id());
+            store
+                .write(r.id(), |_| Ok::<_, Infallible>(r))
+                .unwrap()
+                .unwrap();
+        }
+        // Edits of existing documents (one and many at once) move their buckets' digests.
+        let id = ids[3];
+        store
+            .write(id, |r| {
+                let mut r = r.unwrap();
+                r.meta.updated_at = Timestamp::from_millis(1_763_900_000_000);
+                Ok::<_, Infallible>(r)
+            })
+            .unwrap()
+            .unwrap();
+        store
+            .write_all(
+                ids[5..15]
+                    .iter()
+                    .map(|id| {
+                        let mut r = store.get(*id).unwrap().unwrap();
+                        r.meta.updated_at = Timestamp::from_millis(1_763_950_000_000);
+                        r
+                    })
+                    .collect(),
+            )
+            .unwrap();
+        let digests = store.bucket_digests().unwrap();
+        assert_eq!(digests, expected_buckets(&store));
+        assert!(digests.iter().any(|d| *d != 0));
+        let mine: Vec<(RecordId, Vec<ChangeHash>)> =
+            store.heads_in_buckets(&[keys::bucket_of(id)]).unwrap();
+        assert!(mine.iter().any(|(i, _)| *i == id));
+        assert!(
+            mine.iter()
+                .all(|(i, _)| keys::bucket_of(*i) == keys::bucket_of(id))
+        );
+        assert!(store.check().unwrap().is_clean());
+
+        let mut b = WriteBatch::default();
+        put_bucket(&mut b, keys::bucket_of(id), 42);
+        store.kv.apply(b).unwrap();
+        assert_eq!(store.check().unwrap().buckets_wrong, 1);
+        store.rebuild_projections().unwrap();
+        assert!(store.check().unwrap().is_clean());
+        assert_eq!(store.bucket_digests().unwrap(), expected_buckets(&store));
     }
 }

@@ -21,7 +21,7 @@ use iroh_mdns_address_lookup::{DiscoveryEvent, MdnsAddressLookup};
 use rapport_model::{Body, Clock, Record, Timestamp};
 use rapport_store::Store;
 use serde::{Deserialize, Serialize};
-use tokio::sync::{Semaphore, broadcast};
+use tokio::sync::{Semaphore, broadcast, watch};
 
 use crate::devices::{Directory, Refusal};
 use crate::session::SessionStats;
@@ -72,8 +72,9 @@ impl FromStr for RelayChoice {
 
 #[derive(Clone, Debug)]
 pub struct NodeConfig {
-    /// This device's name in the other devices' lists.
-    pub name: String,
+    /// This device's name in the other devices' lists [default: the name it already has, or
+    /// the host name].
+    pub name: Option<String>,
     /// Local addresses to listen on; empty: every interface, a port the system picks.
     pub bind: Vec<SocketAddr>,
     pub relay: RelayChoice,
@@ -142,13 +143,24 @@ enum PairReply {
     },
 }
 
+/// Who opened a session: this device, or the other one.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+enum Direction {
+    Opened,
+    Accepted,
+}
+
 struct Shared {
     dir: Directory,
     name: String,
     events: broadcast::Sender<SyncEvent>,
-    /// One session at a time with each device.
-    peer_locks: Mutex<HashMap<EndpointId, Arc<tokio::sync::Mutex<()>>>>,
+    /// One session at a time with each device in each direction (opened here, opened there).
+    /// Not one lock for both: two devices that each open a session at the same moment would
+    /// each hold their own and wait for the other's.
+    peer_locks: Mutex<HashMap<(EndpointId, Direction), Arc<tokio::sync::Mutex<()>>>>,
     connections: Semaphore,
+    /// The store's sequence number, updated by every durable write: what wakes the pushes.
+    writes: watch::Receiver<u64>,
 }
 
 impl Shared {
@@ -157,9 +169,9 @@ impl Shared {
         let _ = self.events.send(e);
     }
 
-    fn peer_lock(&self, key: EndpointId) -> Arc<tokio::sync::Mutex<()>> {
+    fn peer_lock(&self, key: EndpointId, dir: Direction) -> Arc<tokio::sync::Mutex<()>> {
         let mut locks = self.peer_locks.lock().unwrap_or_else(|p| p.into_inner());
-        locks.entry(key).or_default().clone()
+        locks.entry((key, dir)).or_default().clone()
     }
 
     fn device_name(&self, key: &EndpointId) -> String {
@@ -173,10 +185,11 @@ impl Shared {
     async fn session(
         &self,
         key: EndpointId,
+        dir: Direction,
         send: SendStream,
         recv: RecvStream,
     ) -> Result<SessionStats> {
-        let lock = self.peer_lock(key);
+        let lock = self.peer_lock(key, dir);
         let _one_at_a_time = lock.lock().await;
         let device = self.device_name(&key);
         match run_session(self.dir.store().clone(), send, recv).await {
@@ -242,6 +255,79 @@ fn refusal_in(e: &ConnectionError) -> Option<String> {
     }
 }
 
+const PORT: &str = "sync-port";
+
+fn store_seq(dir: &Directory) -> Result<u64> {
+    Ok(dir.store().write_seq()?)
+}
+
+/// The machine's name, as a first name for this device.
+fn host_name() -> String {
+    std::fs::read_to_string("/proc/sys/kernel/hostname")
+        .ok()
+        .or_else(|| std::env::var("HOSTNAME").ok())
+        .map(|s| s.trim().to_string())
+        .filter(|s| !s.is_empty())
+        .unwrap_or_else(|| "this device".into())
+}
+
+/// `addrs` (every interface when empty) with port 0 replaced by `port`.
+fn with_port(addrs: &[SocketAddr], port: u16) -> Vec<SocketAddr> {
+    let defaults = [
+        SocketAddr::from(([0, 0, 0, 0], 0)),
+        SocketAddr::from(([0u16; 8], 0)),
+    ];
+    let addrs = if addrs.is_empty() {
+        &defaults[..]
+    } else {
+        addrs
+    };
+    addrs
+        .iter()
+        .map(|a| {
+            let mut a = *a;
+            if a.port() == 0 {
+                a.set_port(port);
+            }
+            a
+        })
+        .collect()
+}
+
+async fn bind(
+    config: &NodeConfig,
+    key: SecretKey,
+    shared: &Arc<Shared>,
+    addrs: &[SocketAddr],
+) -> Result<Endpoint> {
+    let relay_mode = match &config.relay {
+        RelayChoice::Off => RelayMode::Disabled,
+        RelayChoice::Default => RelayMode::Default,
+        RelayChoice::Custom(urls) => RelayMode::custom(urls.iter().cloned()),
+    };
+    // With relays on, devices also publish where they are under their key (iroh's DNS
+    // service), so a device that moved to another network can still be dialed by key. With
+    // relays off nothing leaves the local network.
+    let builder = match config.relay {
+        RelayChoice::Off => Endpoint::builder(presets::Minimal),
+        _ => Endpoint::builder(presets::N0),
+    };
+    let mut builder = builder
+        .secret_key(key)
+        .alpns(vec![SYNC_ALPN.to_vec(), PAIR_ALPN.to_vec()])
+        .relay_mode(relay_mode)
+        .hooks(Gate(shared.clone()));
+    for addr in addrs {
+        builder = builder
+            .bind_addr(*addr)
+            .map_err(|e| SyncError::Network(format!("cannot listen on {addr}: {e}")))?;
+    }
+    builder
+        .bind()
+        .await
+        .map_err(|e| SyncError::Network(format!("cannot start networking: {e}")))
+}
+
 /// This device on the network. Its operations live on [`NodeHandle`], which background
 /// tasks hold too.
 pub struct Node {
@@ -281,39 +367,49 @@ impl Node {
         config: NodeConfig,
     ) -> Result<Node> {
         let (events, _) = broadcast::channel(256);
+        let dir = Directory::new(store, clock);
+        let name = match config.name.as_deref().map(str::trim) {
+            Some(n) if !n.is_empty() => n.to_string(),
+            _ => match dir.get(&key.public())? {
+                Some(d) => d.name,
+                None => host_name(),
+            },
+        };
+        let (wrote, writes) = watch::channel(store_seq(&dir)?);
+        dir.store().on_write(move |seq| wrote.send(seq).is_ok())?;
         let shared = Arc::new(Shared {
-            dir: Directory::new(store, clock),
-            name: config.name.clone(),
+            dir,
+            name,
             events,
             peer_locks: Mutex::default(),
             connections: Semaphore::new(MAX_CONNECTIONS),
+            writes,
         });
-        let relay_mode = match &config.relay {
-            RelayChoice::Off => RelayMode::Disabled,
-            RelayChoice::Default => RelayMode::Default,
-            RelayChoice::Custom(urls) => RelayMode::custom(urls.iter().cloned()),
+        // The port this device listened on last time, so the addresses other devices keep
+        // for it stay right across restarts; a busy port falls back to one the system picks.
+        let remembered = shared
+            .dir
+            .store()
+            .local(PORT)?
+            .and_then(|b| <[u8; 2]>::try_from(b.as_slice()).ok())
+            .map(u16::from_be_bytes);
+        let wanted = match remembered {
+            Some(port) => with_port(&config.bind, port),
+            None => config.bind.clone(),
         };
-        // With relays on, devices also publish where they are under their key (iroh's DNS
-        // service), so a device that moved to another network can still be dialed by key. With
-        // relays off nothing leaves the local network.
-        let builder = match config.relay {
-            RelayChoice::Off => Endpoint::builder(presets::Minimal),
-            _ => Endpoint::builder(presets::N0),
+        let endpoint = match bind(&config, key.clone(), &shared, &wanted).await {
+            Ok(e) => e,
+            Err(_) if remembered.is_some() => bind(&config, key, &shared, &config.bind).await?,
+            Err(e) => return Err(e),
         };
-        let mut builder = builder
-            .secret_key(key)
-            .alpns(vec![SYNC_ALPN.to_vec(), PAIR_ALPN.to_vec()])
-            .relay_mode(relay_mode)
-            .hooks(Gate(shared.clone()));
-        for addr in &config.bind {
-            builder = builder
-                .bind_addr(*addr)
-                .map_err(|e| SyncError::Network(format!("cannot listen on {addr}: {e}")))?;
+        if let Some(port) = endpoint.bound_sockets().first().map(|a| a.port())
+            && remembered != Some(port)
+        {
+            shared
+                .dir
+                .store()
+                .set_local(PORT, Some(&port.to_be_bytes()))?;
         }
-        let endpoint = builder
-            .bind()
-            .await
-            .map_err(|e| SyncError::Network(format!("cannot start networking: {e}")))?;
 
         let mdns_task = if config.mdns {
             let mdns = MdnsAddressLookup::builder()
@@ -337,7 +433,7 @@ impl Node {
         let me = node.endpoint.id();
         let addresses = node.address_strings();
         let dir = node.shared.dir.clone();
-        let name = config.name.clone();
+        let name = node.shared.name.clone();
         let addrs = addresses.clone();
         tokio::task::spawn_blocking(move || dir.add(&me, &name, &addrs))
             .await
@@ -557,15 +653,18 @@ impl NodeHandle {
                 return Err(err);
             }
         };
-        self.shared.session(key, send, recv).await.map_err(|e| {
-            match conn.close_reason().as_ref().and_then(refusal_in) {
-                Some(reason) => SyncError::Refused(format!(
-                    "{} refused this device: {reason}",
-                    self.shared.device_name(&key)
-                )),
-                None => e,
-            }
-        })
+        self.shared
+            .session(key, Direction::Opened, send, recv)
+            .await
+            .map_err(
+                |e| match conn.close_reason().as_ref().and_then(refusal_in) {
+                    Some(reason) => SyncError::Refused(format!(
+                        "{} refused this device: {reason}",
+                        self.shared.device_name(&key)
+                    )),
+                    None => e,
+                },
+            )
     }
 
     /// Connects to a paired device and syncs once.
@@ -617,18 +716,21 @@ async fn keep_in_sync(node: NodeHandle, key: EndpointId) {
         match node.connect(key).await {
             Ok(conn) => {
                 backoff = Duration::from_secs(1);
+                let mut writes = node.shared.writes.clone();
                 let mut synced_at: Option<u64> = None;
                 loop {
-                    let seq = node.shared.dir.store().write_seq().unwrap_or(0);
+                    let seq = *writes.borrow_and_update();
                     if synced_at != Some(seq) {
                         if node.sync_on(&conn).await.is_err() {
                             break;
                         }
                         synced_at = Some(seq);
                     }
+                    // Woken by the next write here (pushed at once); changes made there come
+                    // through that device's own connection.
                     tokio::select! {
                         _ = conn.closed() => break,
-                        _ = tokio::time::sleep(Duration::from_millis(250)) => {}
+                        changed = writes.changed() => if changed.is_err() { break },
                     }
                 }
                 node.shared.emit(SyncEvent::Disconnected {
@@ -684,7 +786,7 @@ async fn serve_sync(shared: &Shared, conn: Connection) {
             conn.close(VarInt::from_u32(REFUSED), refusal.to_string().as_bytes());
             break;
         }
-        let _ = shared.session(key, send, recv).await;
+        let _ = shared.session(key, Direction::Accepted, send, recv).await;
     }
     shared.emit(SyncEvent::Disconnected {
         device: shared.device_name(&key),

@@ -52,7 +52,7 @@ const MERGE_BATCH: usize = 512;
 impl Session {
     /// Starts a session over the store's current state; the summary is the first message.
     pub fn new(store: Arc<Store>) -> Result<Self> {
-        let summary = Summary::new(&store.all_heads()?);
+        let summary = Summary::of(&store)?;
         let mut outbox = VecDeque::new();
         outbox.push_back(Message::Summary(summary.buckets.clone()));
         Ok(Self {
@@ -156,7 +156,7 @@ impl Session {
                 self.peer_summary_seen = true;
                 let buckets = self.summary.differing(&theirs);
                 if !buckets.is_empty() {
-                    let entries = self.summary.entries_in(&buckets);
+                    let entries = self.summary.entries_in(&self.store, &buckets)?;
                     self.outbox.push_back(Message::Entries { buckets, entries });
                 }
             }
@@ -165,7 +165,7 @@ impl Session {
                     return Err(SyncError::Malformed(format!("bucket {b} does not exist")));
                 }
                 let theirs: HashMap<WireId, u64> = entries.into_iter().collect();
-                for (id, mine) in self.summary.entries_in(&buckets) {
+                for (id, mine) in self.summary.entries_in(&self.store, &buckets)? {
                     match theirs.get(&id) {
                         None => {
                             if let Some(bytes) = self.store.document_bytes(id.into())? {

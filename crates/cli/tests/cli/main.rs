@@ -7,6 +7,8 @@ use std::process::{Command, Output, Stdio};
 
 use serde_json::Value;
 
+mod sync;
+
 struct Vault {
     dir: tempfile::TempDir,
 }
@@ -20,14 +22,20 @@ impl Vault {
     fn path(&self) -> &Path {
         self.dir.path()
     }
-    fn cmd(&self, args: &[&str]) -> Output {
-        Command::new(env!("CARGO_BIN_EXE_rapport"))
-            .arg("--data-dir")
+    /// The command, on this vault; networking stays on 127.0.0.1 (no relays, no multicast).
+    fn command(&self, args: &[&str]) -> Command {
+        let mut c = Command::new(env!("CARGO_BIN_EXE_rapport"));
+        c.arg("--data-dir")
             .arg(self.path().join("vault"))
             .args(args)
             .env_remove("RAPPORT_DATA_DIR")
-            .output()
-            .unwrap()
+            .env("RAPPORT_RELAY", "off")
+            .env("RAPPORT_MDNS", "off")
+            .env("RAPPORT_BIND", "127.0.0.1:0");
+        c
+    }
+    fn cmd(&self, args: &[&str]) -> Output {
+        self.command(args).output().unwrap()
     }
     /// Runs a command that must succeed; returns its stdout.
     fn ok(&self, args: &[&str]) -> String {

@@ -28,7 +28,7 @@ async fn device(name: &str) -> Device {
     let store = Arc::new(Store::in_memory());
     let clock = Arc::new(FixedClock::new(t(0)));
     let config = NodeConfig {
-        name: name.into(),
+        name: Some(name.into()),
         bind: vec!["127.0.0.1:0".parse().unwrap()],
         relay: RelayChoice::Off,
         mdns: false,
