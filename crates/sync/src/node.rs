@@ -143,6 +143,8 @@ enum PairReply {
     },
 }
 
+type SessionLock = Arc<tokio::sync::Mutex<()>>;
+
 /// Who opened a session: this device, or the other one.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 enum Direction {
@@ -157,7 +159,7 @@ struct Shared {
     /// One session at a time with each device in each direction (opened here, opened there).
     /// Not one lock for both: two devices that each open a session at the same moment would
     /// each hold their own and wait for the other's.
-    peer_locks: Mutex<HashMap<(EndpointId, Direction), Arc<tokio::sync::Mutex<()>>>>,
+    peer_locks: Mutex<HashMap<(EndpointId, Direction), SessionLock>>,
     connections: Semaphore,
     /// The store's sequence number, updated by every durable write: what wakes the pushes.
     writes: watch::Receiver<u64>,
@@ -169,7 +171,7 @@ impl Shared {
         let _ = self.events.send(e);
     }
 
-    fn peer_lock(&self, key: EndpointId, dir: Direction) -> Arc<tokio::sync::Mutex<()>> {
+    fn peer_lock(&self, key: EndpointId, dir: Direction) -> SessionLock {
         let mut locks = self.peer_locks.lock().unwrap_or_else(|p| p.into_inner());
         locks.entry((key, dir)).or_default().clone()
     }
