@@ -51,8 +51,8 @@ pub enum DevCommand {
         #[arg(long)]
         work_dir: Option<PathBuf>,
     },
-    /// Measure the sync engine (in-process, no network yet): the seeded vault to an empty
-    /// device, then a reconnect with nothing changed.
+    /// Measure sync over loopback: the seeded vault to an empty device, a reconnect with
+    /// nothing changed, and how soon an edit shows on the other device.
     BenchSync {
         #[arg(long, value_delimiter = ',', default_value = "1000,10000")]
         people: Vec<usize>,
@@ -565,18 +565,24 @@ async fn bench_transfer(people: usize, work_dir: Option<PathBuf>) -> Result<(), 
     Ok(())
 }
 
-/// The seeded vault synced to an empty device through the in-process harness (both stores on
-/// disk), then a reconnect with nothing changed. Prints a Markdown table.
+/// The seeded vault synced to an empty device over loopback (two iroh nodes on 127.0.0.1,
+/// relays and discovery off, both vaults on disk), a reconnect with nothing changed, and the
+/// time an edit takes to show on the other device while both watch. Prints a Markdown table.
 async fn bench_sync(sizes: &[usize], work_dir: Option<PathBuf>) -> Result<(), ApiError> {
-    use rapport_sync::Session;
-    use rapport_sync::harness::exchange;
+    use rapport_core::{NodeConfig, RelayChoice};
     let (work, _tmp) = work_dir_or_temp(work_dir)?;
     let now = Timestamp::from_millis(1_763_769_600_000);
     let clock = Arc::new(FixedClock::new(now));
+    let loopback = |name: &str| NodeConfig {
+        name: Some(name.into()),
+        bind: vec![std::net::SocketAddr::from(([127, 0, 0, 1], 0))],
+        relay: RelayChoice::Off,
+        mdns: false,
+    };
     say!(
-        "| people | documents | compacted vault MB | first sync s | ms per document | wire MB | wire / vault | reconnect ms | reconnect bytes |"
+        "| people | documents | compacted vault MB | first sync s | ms per document | wire MB | wire / vault | reconnect ms (p50 of 5) | reconnect bytes | edit visible ms p50 / p99 / max (200 edits) |"
     );
-    say!("|---|---|---|---|---|---|---|---|---|");
+    say!("|---|---|---|---|---|---|---|---|---|---|");
     for &people in sizes {
         let dir = work.join(format!("sync-{people}"));
         let source_dir = dir.join("laptop");
@@ -586,38 +592,118 @@ async fn bench_sync(sizes: &[usize], work_dir: Option<PathBuf>) -> Result<(), Ap
         }
         Rapport::compact_closed(&source_dir, clock.clone()).await?;
         let vault_bytes = dir_bytes(&source_dir.join("db"));
-        let source = Rapport::open(&source_dir, clock.clone()).await?;
-        let target = Rapport::open(&dir.join("phone"), clock.clone()).await?;
-        let (a, b) = (source.store().clone(), target.store().clone());
-        let docs = a.document_ids().map_err(ApiError::from)?.len();
-        let run = move || -> Result<(f64, rapport_sync::harness::Traffic, f64, u64), String> {
+        let laptop = Rapport::open(&source_dir, clock.clone()).await?;
+        let phone = Rapport::open(&dir.join("phone"), clock.clone()).await?;
+        let docs = laptop.store().document_ids().map_err(ApiError::from)?.len();
+        let a = laptop.start_node(loopback("laptop")).await?;
+        let b = phone.start_node(loopback("phone")).await?;
+        b.join(&a.invite(std::time::Duration::from_secs(60)).await?)
+            .await?;
+
+        let t = Instant::now();
+        let first = b.sync_with(a.key()).await?;
+        let first_s = t.elapsed().as_secs_f64();
+        let wire = first.bytes_sent + first.bytes_received;
+
+        let mut again = Vec::new();
+        let mut again_bytes = 0;
+        for _ in 0..5 {
             let t = Instant::now();
-            let mut sa = Session::new(a.clone()).map_err(|e| e.to_string())?;
-            let mut sb = Session::new(b.clone()).map_err(|e| e.to_string())?;
-            let first = exchange(&mut sa, &mut sb, u64::MAX).map_err(|e| e.to_string())?;
-            let first_s = t.elapsed().as_secs_f64();
-            let t = Instant::now();
-            let mut sa = Session::new(a).map_err(|e| e.to_string())?;
-            let mut sb = Session::new(b).map_err(|e| e.to_string())?;
-            let again = exchange(&mut sa, &mut sb, u64::MAX).map_err(|e| e.to_string())?;
-            Ok((
-                first_s,
-                first,
-                t.elapsed().as_secs_f64() * 1000.0,
-                again.bytes,
-            ))
-        };
-        let (first_s, first, again_ms, again_bytes) = tokio::task::spawn_blocking(run)
-            .await
-            .map_err(internal)?
-            .map_err(internal)?;
+            let s = b.sync_with(a.key()).await?;
+            again.push(t.elapsed().as_secs_f64() * 1000.0);
+            again_bytes = s.bytes_sent + s.bytes_received;
+        }
+        again.sort_by(f64::total_cmp);
+
+        let edits = edit_latencies(&laptop, &phone, &a, &b, 200).await?;
         say!(
-            "| {people} | {docs} | {:.1} | {first_s:.2} | {:.3} | {:.1} | {:.2}× | {again_ms:.1} | {again_bytes} |",
+            "| {people} | {docs} | {:.1} | {first_s:.2} | {:.3} | {:.1} | {:.2}× | {:.1} | {again_bytes} | {:.1} / {:.1} / {:.1} |",
             vault_bytes as f64 / 1e6,
             first_s * 1000.0 / docs as f64,
-            first.bytes as f64 / 1e6,
-            first.bytes as f64 / vault_bytes as f64,
+            wire as f64 / 1e6,
+            wire as f64 / vault_bytes as f64,
+            again[again.len() / 2],
+            percentile(&edits, 50.0),
+            percentile(&edits, 99.0),
+            edits.last().copied().unwrap_or(0.0),
         );
+        a.close().await;
+        b.close().await;
     }
     Ok(())
+}
+
+/// While both devices watch, edits a person on `from` `n` times; for each, the milliseconds
+/// until the new value can be read on `to` (sorted).
+async fn edit_latencies(
+    from: &Rapport,
+    to: &Rapport,
+    a: &rapport_core::Node,
+    b: &rapport_core::Node,
+    n: usize,
+) -> Result<Vec<f64>, ApiError> {
+    let person = from
+        .list(ListRequest {
+            kind: Some(Kind::Person),
+            limit: Some(1),
+            ..Default::default()
+        })
+        .await?
+        .items
+        .into_iter()
+        .next()
+        .ok_or_else(|| internal("the seeded vault has no people"))?;
+    let (arrived, mut arrivals) = tokio::sync::mpsc::unbounded_channel();
+    to.store()
+        .on_write(move |_| arrived.send(()).is_ok())
+        .map_err(ApiError::from)?;
+    let (stop_a, stopped_a) = tokio::sync::oneshot::channel::<()>();
+    let (stop_b, stopped_b) = tokio::sync::oneshot::channel::<()>();
+    let watching = async {
+        let _ = tokio::join!(
+            a.watch(async {
+                let _ = stopped_a.await;
+            }),
+            b.watch(async {
+                let _ = stopped_b.await;
+            })
+        );
+    };
+    let measure = async {
+        let mut out = Vec::with_capacity(n);
+        // Edit 0 waits for the devices to connect; it is not counted.
+        for i in 0..=n {
+            let role = format!("Benchmark role {i}");
+            let t = Instant::now();
+            from.update(person.id(), json!({ "role": role })).await?;
+            let seen = |r: Option<Record>| {
+                r.and_then(|r| match r.body {
+                    rapport_core::model::Body::Person(p) => p.role,
+                    _ => None,
+                }) == Some(role.clone())
+            };
+            let wait = async {
+                while !seen(to.store().get(person.id()).map_err(ApiError::from)?) {
+                    if arrivals.recv().await.is_none() {
+                        return Err(internal("the other device stopped"));
+                    }
+                }
+                Ok::<(), ApiError>(())
+            };
+            tokio::time::timeout(std::time::Duration::from_secs(10), wait)
+                .await
+                .map_err(|_| internal(format!("edit {i} did not arrive within 10 s")))??;
+            if i > 0 {
+                out.push(t.elapsed().as_secs_f64() * 1000.0);
+            }
+        }
+        let _ = stop_a.send(());
+        let _ = stop_b.send(());
+        Ok::<Vec<f64>, ApiError>(out)
+    };
+    let (mut out, ()) = tokio::join!(measure, watching);
+    if let Ok(v) = out.as_mut() {
+        v.sort_by(f64::total_cmp);
+    }
+    out
 }

@@ -716,15 +716,18 @@ impl Store {
                 doc.load_incremental(changes)?;
                 Ok(())
             },
+            |changes| Some(changes.as_slice()),
         )
     }
 
     /// Applies `edit` to many documents in one batch with one flush (bulk writes and merges).
-    /// An id twice in one batch is refused: the second edit would not see the first.
+    /// An id twice in one batch is refused: the second edit would not see the first. `saved`
+    /// says when an item is a whole saved document (see [`Store::stage`]).
     fn edit_all<T>(
         &self,
         items: impl ExactSizeIterator<Item = (RecordId, T)>,
         edit: impl Fn(T, &mut AutoCommit) -> Result<()>,
+        saved: fn(&T) -> Option<&[u8]>,
     ) -> Result<Vec<Option<Record>>> {
         let items: Vec<(RecordId, T)> = items.collect();
         let mut ids: Vec<RecordId> = items.iter().map(|(id, _)| *id).collect();
@@ -735,10 +738,14 @@ impl Store {
                 w[0]
             )));
         }
+        // Whole documents are loaded and read on every core first (a device receiving a vault
+        // spends most of its time there); what follows must run in order.
+        let mut preloaded = preload(items.iter().map(|(_, item)| saved(item))).into_iter();
         let mut w = lock(&self.writes)?;
         let mut batch = WriteBatch::default();
         let mut staged = Vec::with_capacity(items.len());
         for (id, item) in items {
+            let whole = preloaded.next().flatten();
             let s = self.stage(
                 &mut w,
                 id,
@@ -746,6 +753,7 @@ impl Store {
                     edit(item, doc)?;
                     Ok(true)
                 },
+                whole,
                 &mut batch,
             )?;
             // Not kept in the cache: a bulk write would only push out what the user is using.
@@ -791,25 +799,32 @@ impl Store {
     ) -> Result<Option<Record>> {
         let mut w = lock(&self.writes)?;
         let mut batch = WriteBatch::default();
-        let staged = self.stage(&mut w, id, edit, &mut batch)?;
+        let staged = self.stage(&mut w, id, edit, None, &mut batch)?;
         Ok(self.commit(batch, vec![staged])?.pop().flatten())
     }
 
     /// Writes many records in one batch with one flush (imports, seeding). Records that already
     /// exist are reconciled with what is stored, like [`Store::write`] does.
     pub fn write_all(&self, records: Vec<Record>) -> Result<()> {
-        self.edit_all(records.iter().map(|r| (r.id(), r)), |r, doc| {
-            Ok(record_to_doc(r, doc)?)
-        })?;
+        self.edit_all(
+            records.iter().map(|r| (r.id(), r)),
+            |r, doc| Ok(record_to_doc(r, doc)?),
+            |_| None,
+        )?;
         Ok(())
     }
 
     /// Applies `edit` to the document and adds what must be written to `batch`.
+    ///
+    /// `saved`, when given, is what `edit` loads (a whole saved document), already loaded. If
+    /// this store has no such document yet, that is the document, and its bytes are stored as
+    /// they came — a device receiving a vault would otherwise save every document again.
     fn stage(
         &self,
         w: &mut WriteState,
         id: RecordId,
         edit: impl FnOnce(&mut AutoCommit) -> Result<bool>,
+        saved: Option<Preloaded>,
         batch: &mut WriteBatch,
     ) -> Result<Staged> {
         // Out of the cache while it changes: if anything fails below, the next reader reloads the
@@ -842,10 +857,27 @@ impl Store {
             counted: None,
             bucket_delta: None,
         };
-        if !edit(&mut doc)? || doc.get_heads() == old_heads {
+        let mut snapshot = None;
+        let mut read = None;
+        match saved {
+            Some(p) if is_new => {
+                doc = p.doc.with_actor(self.actor.clone());
+                snapshot = Some(p.bytes);
+                read = Some(p.record);
+            }
+            _ => {
+                if !edit(&mut doc)? {
+                    return Ok(unchanged(doc, chunks, old));
+                }
+            }
+        }
+        if doc.get_heads() == old_heads {
             return Ok(unchanged(doc, chunks, old));
         }
-        let new = record_from_doc(&doc)?;
+        let new = match read {
+            Some(r) => r?,
+            None => record_from_doc(&doc)?,
+        };
         if new.id() != id {
             return Err(StoreError::Rejected(format!(
                 "the document for {id} holds record {}",
@@ -855,7 +887,7 @@ impl Store {
         w.seq += 1;
         let seq = w.seq;
         if is_new || chunks + 1 >= self.opts.compact_after_chunks {
-            batch.put(keys::doc(id), doc.save());
+            batch.put(keys::doc(id), snapshot.unwrap_or_else(|| doc.save()));
             // A new document has no change chunks to fold in: skip the lookup (bulk writes).
             if !is_new {
                 for (k, _) in self.kv.scan(
@@ -1225,6 +1257,49 @@ fn encode(r: &Record) -> Result<Vec<u8>> {
         });
     }
     serde_json::to_vec(&v).map_err(bad)
+}
+
+/// A whole saved document, loaded and read ahead of its batch.
+struct Preloaded {
+    bytes: Vec<u8>,
+    doc: AutoCommit,
+    record: Result<Record>,
+}
+
+/// Loads the given saved documents and reads their records, spread over the machine's cores.
+/// A document that does not load gets none: its edit then loads it again and reports why.
+fn preload<'a>(saved: impl Iterator<Item = Option<&'a [u8]>>) -> Vec<Option<Preloaded>> {
+    let saved: Vec<Option<&[u8]>> = saved.collect();
+    if saved.iter().all(Option::is_none) {
+        return saved.iter().map(|_| None).collect();
+    }
+    let load = |b: &[u8]| -> Option<Preloaded> {
+        let doc = AutoCommit::load(b).ok()?;
+        let record = record_from_doc(&doc).map_err(StoreError::from);
+        Some(Preloaded {
+            bytes: b.to_vec(),
+            doc,
+            record,
+        })
+    };
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let per_thread = saved.len().div_ceil(threads).max(1);
+    std::thread::scope(|scope| {
+        let workers: Vec<_> = saved
+            .chunks(per_thread)
+            .map(|chunk| {
+                let worker =
+                    scope.spawn(move || chunk.iter().map(|b| b.and_then(load)).collect::<Vec<_>>());
+                (chunk.len(), worker)
+            })
+            .collect();
+        // Results stay aligned with the input even if a worker failed: its part is loaded
+        // again, one by one, by the edits.
+        workers
+            .into_iter()
+            .flat_map(|(n, w)| w.join().unwrap_or_else(|_| (0..n).map(|_| None).collect()))
+            .collect()
+    })
 }
 
 /// How many sync buckets a vault's documents fall into (by [`keys::bucket_of`]).

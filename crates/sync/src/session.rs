@@ -28,6 +28,9 @@ pub struct SessionStats {
     pub sync_messages_received: u64,
     /// Documents whose state changed here because of the peer.
     pub documents_changed: u64,
+    /// Frame bytes on the wire each way (counted by the transport; zero in the harness).
+    pub bytes_sent: u64,
+    pub bytes_received: u64,
 }
 
 pub struct Session {
@@ -115,7 +118,15 @@ impl Session {
             }
             return Ok(Some(m));
         }
-        // Idle means everything received is handled, stored included.
+        // Idle means everything received is handled, stored included. While the peer is still
+        // sending documents they are stored in batches of MERGE_BATCH: a flush each time the
+        // input runs dry would make one durable write for every few documents.
+        let peer_sent_all = self
+            .peer_idle
+            .is_some_and(|(sent, _)| sent == self.received);
+        if !self.arrived.is_empty() && !peer_sent_all {
+            return Ok(None);
+        }
         self.flush()?;
         // Idle can only be said once the peer's summary is in: before it, there is more to do.
         let now = (self.sent, self.received);

@@ -4,6 +4,7 @@
 //! [`QUIET_LIMIT`] ends the session.
 
 use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
 use iroh::endpoint::{RecvStream, SendStream};
@@ -48,12 +49,13 @@ pub async fn read_frame(recv: &mut RecvStream, limit: usize) -> Result<Option<Ve
     }
 }
 
-/// Writes one message as a frame.
-pub async fn write_message(send: &mut SendStream, m: &Message) -> Result<()> {
+/// Writes one message as a frame; returns the frame's length.
+pub async fn write_message(send: &mut SendStream, m: &Message) -> Result<u64> {
     let frame = m.encode()?;
     send.write_all(&frame)
         .await
-        .map_err(|e| SyncError::Network(format!("sending to the other device: {e}")))
+        .map_err(|e| SyncError::Network(format!("sending to the other device: {e}")))?;
+    Ok(frame.len() as u64)
 }
 
 /// Syncs the store with the peer at the other end of `send`/`recv` until both sides are done.
@@ -64,12 +66,16 @@ pub async fn run_session(
 ) -> Result<SessionStats> {
     let (in_tx, mut in_rx) = mpsc::channel::<Message>(64);
     let (out_tx, mut out_rx) = mpsc::channel::<Message>(64);
+    let bytes_in = Arc::new(AtomicU64::new(0));
+    let bytes_out = Arc::new(AtomicU64::new(0));
+    let (counted_in, counted_out) = (bytes_in.clone(), bytes_out.clone());
 
     let mut reader = tokio::spawn(async move {
         loop {
             match read_frame(&mut recv, crate::wire::MAX_FRAME).await? {
                 None => return Ok::<(), SyncError>(()),
                 Some(body) => {
+                    counted_in.fetch_add(4 + body.len() as u64, Ordering::Relaxed);
                     if in_tx.send(Message::decode(&body)?).await.is_err() {
                         return Ok(());
                     }
@@ -79,7 +85,8 @@ pub async fn run_session(
     });
     let writer = tokio::spawn(async move {
         while let Some(m) = out_rx.recv().await {
-            write_message(&mut send, &m).await?;
+            let n = write_message(&mut send, &m).await?;
+            counted_out.fetch_add(n, Ordering::Relaxed);
         }
         let _ = send.finish();
         // Wait until the peer has everything (or gave up) before the stream is dropped.
@@ -114,12 +121,14 @@ pub async fn run_session(
         .await
         .map_err(|e| SyncError::Network(format!("the session stopped: {e}")))?;
     match outcome {
-        Ok(stats) => {
+        Ok(mut stats) => {
             // The worker is done, so the writer gets no more messages: let it finish sending.
             writer
                 .await
                 .map_err(|e| SyncError::Network(format!("the session stopped: {e}")))??;
             reader.abort();
+            stats.bytes_sent = bytes_out.load(Ordering::Relaxed);
+            stats.bytes_received = bytes_in.load(Ordering::Relaxed);
             Ok(stats)
         }
         Err(e) => {
