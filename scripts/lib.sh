@@ -18,6 +18,8 @@ ensure_debs() {
 }
 
 # The packages the desktop shell (Tauri, WebKitGTK) needs to build and run.
+# iproute2: the sync tests make network namespaces of their own.
+TEST_DEBS=(iproute2)
 TAURI_DEBS=(build-essential pkg-config libwebkit2gtk-4.1-dev libssl-dev librsvg2-dev libayatana-appindicator3-dev libxdo-dev)
 
 # Installs the UI's npm packages (from the lock file) if needed, then builds it into ui/dist.
