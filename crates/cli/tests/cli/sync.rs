@@ -1,53 +1,21 @@
 //! Two `rapport` processes on 127.0.0.1: pairing with a ticket, syncing, removing a device.
 //! Every wait is bounded; a stuck process is killed.
 
-use std::io::{BufRead, BufReader};
-use std::process::{Child, Stdio};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use super::Vault;
+use super::running::Running;
 
-/// Kills the process when the test ends, whatever happens.
-struct Running(Child);
-
-impl Drop for Running {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
-impl Running {
-    /// Waits (bounded) for the process to exit; returns its exit code.
-    fn wait(&mut self, limit: Duration) -> Option<i32> {
-        let start = Instant::now();
-        while start.elapsed() < limit {
-            if let Some(status) = self.0.try_wait().unwrap() {
-                return status.code();
-            }
-            std::thread::sleep(Duration::from_millis(50));
-        }
-        None
-    }
-}
+const LIMIT: Duration = Duration::from_secs(30);
 
 fn spawn(v: &Vault, args: &[&str]) -> Running {
-    Running(
-        v.command(args)
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .unwrap(),
-    )
+    Running::start(v.command(args))
 }
 
-/// The first line the process prints (bounded by the test's own limit on the process).
-fn first_line(p: &mut Running) -> String {
-    let mut line = String::new();
-    BufReader::new(p.0.stdout.as_mut().unwrap())
-        .read_line(&mut line)
-        .unwrap();
-    line
+/// The first line the process prints, as JSON (within the limit).
+fn first_line(p: &Running) -> serde_json::Value {
+    p.wait_for(LIMIT, |_| true)
+        .expect("a first line within the limit")
 }
 
 fn names(v: &Vault, kind: &str) -> Vec<String> {
@@ -73,22 +41,18 @@ fn two_processes_pair_sync_and_a_removed_device_is_refused() {
 
     // The laptop shows a ticket and waits; the phone joins with it.
     let mut inviting = spawn(&laptop, &["pair", "--name", "laptop", "--json"]);
-    let offer: serde_json::Value = serde_json::from_str(&first_line(&mut inviting)).unwrap();
+    let offer = first_line(&inviting);
     let ticket = offer["ticket"].as_str().unwrap().to_string();
     assert!(ticket.starts_with("RAPPORT-PAIR:"), "{ticket}");
     let joined = phone.ok(&["pair", "--name", "phone", "--join", &ticket]);
     assert!(joined.contains("Paired with laptop"), "{joined}");
-    assert_eq!(
-        inviting.wait(Duration::from_secs(30)),
-        Some(0),
-        "the laptop finishes"
-    );
+    assert_eq!(inviting.exit_code(LIMIT), Some(0), "the laptop finishes");
     assert_eq!(names(&phone, "person"), ["Ada Lovelace", "Grace Hopper"]);
     assert_eq!(names(&laptop, "person"), ["Ada Lovelace", "Grace Hopper"]);
 
     // The same ticket again: refused (the laptop is listening for sync meanwhile).
     let mut serving = spawn(&laptop, &["sync", "--watch", "--json"]);
-    first_line(&mut serving);
+    first_line(&serving);
     let third = Vault::new();
     let err = third.fails(1, &["pair", "--join", &ticket]);
     assert!(err.contains("already used"), "{err}");
@@ -109,7 +73,7 @@ fn two_processes_pair_sync_and_a_removed_device_is_refused() {
     let out = laptop.ok(&["devices", "remove", "phone"]);
     assert!(out.contains("Removed phone"), "{out}");
     let mut serving = spawn(&laptop, &["sync", "--watch", "--json"]);
-    first_line(&mut serving);
+    first_line(&serving);
     let err = phone.fails(1, &["sync"]);
     assert!(err.contains("removed"), "{err}");
     drop(serving);
