@@ -51,7 +51,7 @@ fn two_processes_pair_sync_and_a_removed_device_is_refused() {
     assert_eq!(names(&laptop, "person"), ["Ada Lovelace", "Grace Hopper"]);
 
     // The same ticket again: refused (the laptop is listening for sync meanwhile).
-    let mut serving = spawn(&laptop, &["sync", "--watch", "--json"]);
+    let serving = spawn(&laptop, &["sync", "--watch", "--json"]);
     first_line(&serving);
     let third = Vault::new();
     let err = third.fails(1, &["pair", "--join", &ticket]);
@@ -72,7 +72,7 @@ fn two_processes_pair_sync_and_a_removed_device_is_refused() {
     assert_eq!(devices.as_array().unwrap().len(), 2, "{devices}");
     let out = laptop.ok(&["devices", "remove", "phone"]);
     assert!(out.contains("Removed phone"), "{out}");
-    let mut serving = spawn(&laptop, &["sync", "--watch", "--json"]);
+    let serving = spawn(&laptop, &["sync", "--watch", "--json"]);
     first_line(&serving);
     let err = phone.fails(1, &["sync"]);
     assert!(err.contains("removed"), "{err}");
