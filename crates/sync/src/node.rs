@@ -259,10 +259,6 @@ fn refusal_in(e: &ConnectionError) -> Option<String> {
 
 const PORT: &str = "sync-port";
 
-fn store_seq(dir: &Directory) -> Result<u64> {
-    Ok(dir.store().write_seq()?)
-}
-
 /// The machine's name, as a first name for this device.
 fn host_name() -> String {
     std::fs::read_to_string("/proc/sys/kernel/hostname")
@@ -377,7 +373,7 @@ impl Node {
                 None => host_name(),
             },
         };
-        let (wrote, writes) = watch::channel(store_seq(&dir)?);
+        let (wrote, writes) = watch::channel(dir.store().write_seq()?);
         dir.store().on_write(move |seq| wrote.send(seq).is_ok())?;
         let shared = Arc::new(Shared {
             dir,
