@@ -20,6 +20,7 @@ mod args;
 mod dev;
 mod devices;
 mod output;
+mod serve;
 mod transfer;
 mod workflow;
 
@@ -155,6 +156,9 @@ enum Command {
     },
     /// Sync with the vault's other devices: once, or with --watch until stopped.
     Sync(devices::SyncArgs),
+    /// The app in a browser: serves the web UI and the API on 127.0.0.1 and prints the address
+    /// to open (it holds a key made for this launch).
+    Serve(serve::ServeArgs),
     /// Tools for development: synthetic data and benchmarks.
     #[command(subcommand)]
     Dev(dev::DevCommand),
@@ -319,6 +323,7 @@ async fn run(cli: Cli) -> Result<(), ApiError> {
             devices::devices(open(cli.data_dir).await?, command, json).await
         }
         Command::Sync(a) => devices::sync(open(cli.data_dir).await?, a, json).await,
+        Command::Serve(a) => serve::serve(open(cli.data_dir).await?, a, json).await,
         Command::Dev(c) => dev::run(cli.data_dir, c, json).await,
     }
 }

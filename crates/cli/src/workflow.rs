@@ -231,17 +231,9 @@ pub struct ReferralArgs {
     note: Option<String>,
 }
 
-/// The user's time zone: `--tz`, else `TZ`, else the system's.
+/// The user's time zone: `--tz`, else the system's.
 pub fn user_tz(given: Option<&str>) -> Result<TimeZone, ApiError> {
-    match given {
-        Some(name) => TimeZone::get(name).map_err(|_| {
-            ApiError::validation(
-                "tz",
-                format!("'{name}' is not a time zone (use an IANA name such as Europe/Paris)"),
-            )
-        }),
-        None => Ok(TimeZone::try_system().unwrap_or(TimeZone::UTC)),
-    }
+    rapport_core::time_zone("tz", given)
 }
 
 pub async fn outreach(app: Rapport, cmd: OutreachCommand, json: bool) -> Result<(), ApiError> {

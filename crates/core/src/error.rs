@@ -24,6 +24,18 @@ pub enum ErrorCode {
     Internal,
 }
 
+impl ErrorCode {
+    pub const ALL: &'static [ErrorCode] = &[
+        ErrorCode::Validation,
+        ErrorCode::NotFound,
+        ErrorCode::AlreadyOpen,
+        ErrorCode::Storage,
+        ErrorCode::Refused,
+        ErrorCode::Network,
+        ErrorCode::Internal,
+    ];
+}
+
 /// Every API failure: `{"code": "validation", "message": "email: 'x' is not an email address …"}`.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
 #[error("{message}")]

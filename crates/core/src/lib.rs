@@ -3,6 +3,7 @@
 
 mod api;
 mod backup;
+mod calls;
 pub mod drafts;
 mod error;
 mod ics;
@@ -12,12 +13,14 @@ mod patch;
 pub mod questions;
 pub mod seed;
 pub mod sync;
+pub mod typescript;
 pub mod workflow;
 
 pub use api::{
     LinkRequest, ListRequest, ListResponse, Rapport, SearchRequest, SearchResponse, SortOrder,
 };
 pub use backup::{BACKUP_FORMAT, Backup, RestoreReport};
+pub use calls::{Call, time_zone};
 pub use error::{ApiError, ErrorCode};
 pub use rapport_model as model;
 pub use rapport_model::{Clock, FixedClock, SystemClock};

@@ -3,6 +3,7 @@
 #![allow(clippy::unwrap_used)] // tests fail loudly on purpose
 
 mod backup;
+mod calls;
 mod contacts;
 mod import;
 mod meeting;

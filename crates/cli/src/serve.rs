@@ -1,0 +1,207 @@
+//! `rapport serve`: the web UI and the API over HTTP, on 127.0.0.1 only.
+//!
+//! The API (`POST /api/call` with a [`Call`] as JSON) answers only requests that carry the token
+//! made at launch (`Authorization: Bearer …`), so other local users and web pages cannot read
+//! the vault. The token travels in the printed URL's fragment, which browsers never send to a
+//! server or put in a `Referer`. No CORS headers are ever sent, and requests whose `Host` is not
+//! this server's own address are refused (a page on another name resolving to 127.0.0.1 gets
+//! nothing either).
+
+use std::net::{Ipv4Addr, SocketAddr};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use axum::Router;
+use axum::body::Bytes;
+use axum::extract::{DefaultBodyLimit, State};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Response};
+use axum::routing::post;
+use rapport_core::{ApiError, Call, ErrorCode, Rapport};
+use subtle::ConstantTimeEq;
+use tower_http::services::{ServeDir, ServeFile};
+use tower_http::set_header::SetResponseHeaderLayer;
+
+/// The largest request body: a call is small; a pasted note or an import preview is not huge.
+const MAX_BODY: usize = 4 * 1024 * 1024;
+
+#[derive(clap::Args, Debug)]
+pub struct ServeArgs {
+    /// The port on 127.0.0.1 (0 picks a free one).
+    #[arg(long, default_value_t = 7411)]
+    pub port: u16,
+    /// The built web UI [default: ui/dist beside the program's sources, or RAPPORT_UI_DIR].
+    #[arg(long, env = "RAPPORT_UI_DIR", value_name = "DIR")]
+    pub ui: Option<PathBuf>,
+}
+
+struct Server {
+    app: Rapport,
+    token: String,
+    /// The `Host` values this server answers to.
+    hosts: Vec<String>,
+}
+
+/// A fresh random token: 32 bytes, hex.
+fn new_token() -> String {
+    use rand::RngCore;
+    let mut bytes = [0u8; 32];
+    rand::rngs::OsRng.fill_bytes(&mut bytes);
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// Where the built UI is: `--ui`, else `ui/dist` of the source tree this program was built from.
+fn ui_dir(given: Option<PathBuf>) -> PathBuf {
+    given.unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../../ui/dist"))
+}
+
+fn status_of(e: &ApiError) -> StatusCode {
+    match e.code {
+        ErrorCode::Validation => StatusCode::BAD_REQUEST,
+        ErrorCode::NotFound => StatusCode::NOT_FOUND,
+        ErrorCode::Refused => StatusCode::FORBIDDEN,
+        ErrorCode::AlreadyOpen => StatusCode::CONFLICT,
+        ErrorCode::Network => StatusCode::BAD_GATEWAY,
+        ErrorCode::Storage | ErrorCode::Internal => StatusCode::INTERNAL_SERVER_ERROR,
+    }
+}
+
+fn error_response(status: StatusCode, e: &ApiError) -> Response {
+    (status, axum::Json(e)).into_response()
+}
+
+/// Refuses any `/api/` request without the token, and any request for another host.
+async fn guard(
+    State(server): State<Arc<Server>>,
+    req: axum::extract::Request,
+    next: Next,
+) -> Response {
+    let host = req
+        .headers()
+        .get(header::HOST)
+        .and_then(|h| h.to_str().ok())
+        .unwrap_or_default();
+    if !server.hosts.iter().any(|h| h == host) {
+        let e = ApiError::new(ErrorCode::Refused, "this server answers only to 127.0.0.1");
+        return error_response(StatusCode::MISDIRECTED_REQUEST, &e);
+    }
+    if req.uri().path().starts_with("/api/") && !has_token(req.headers(), &server.token) {
+        let e = ApiError::new(
+            ErrorCode::Refused,
+            "missing or wrong token: open the address `rapport serve` printed",
+        );
+        return error_response(StatusCode::UNAUTHORIZED, &e);
+    }
+    next.run(req).await
+}
+
+fn has_token(headers: &HeaderMap, token: &str) -> bool {
+    let Some(given) = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|h| h.to_str().ok())
+        .and_then(|h| h.strip_prefix("Bearer "))
+    else {
+        return false;
+    };
+    bool::from(given.as_bytes().ct_eq(token.as_bytes()))
+}
+
+/// `POST /api/call`: one [`Call`] in, its result out.
+async fn call(State(server): State<Arc<Server>>, body: Bytes) -> Response {
+    let result = match Call::from_json(&body) {
+        Ok(call) => server.app.dispatch(call).await,
+        Err(e) => Err(e),
+    };
+    match result {
+        Ok(value) => axum::Json(value).into_response(),
+        Err(e) => {
+            if !e.is_bad_input() {
+                tracing::warn!(code = ?e.code, "call failed");
+            }
+            error_response(status_of(&e), &e)
+        }
+    }
+}
+
+async fn no_such_api() -> Response {
+    let e = ApiError::new(
+        ErrorCode::NotFound,
+        "no such API path: every call is POST /api/call",
+    );
+    error_response(StatusCode::NOT_FOUND, &e)
+}
+
+fn router(server: Arc<Server>, ui: &Path) -> Router {
+    let index = ui.join("index.html");
+    // Unknown paths are the UI's own routes: answer them with the page.
+    let files = ServeDir::new(ui).fallback(ServeFile::new(index));
+    Router::new()
+        .route("/api/call", post(call))
+        .route("/api/{*rest}", axum::routing::any(no_such_api))
+        .fallback_service(files)
+        .layer(DefaultBodyLimit::max(MAX_BODY))
+        .layer(middleware::from_fn_with_state(server.clone(), guard))
+        .layer(SetResponseHeaderLayer::overriding(
+            header::CONTENT_SECURITY_POLICY,
+            HeaderValue::from_static(
+                "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; \
+                 connect-src 'self'; frame-ancestors 'none'",
+            ),
+        ))
+        .layer(SetResponseHeaderLayer::overriding(
+            header::X_CONTENT_TYPE_OPTIONS,
+            HeaderValue::from_static("nosniff"),
+        ))
+        .layer(SetResponseHeaderLayer::overriding(
+            header::REFERRER_POLICY,
+            HeaderValue::from_static("no-referrer"),
+        ))
+        .layer(SetResponseHeaderLayer::overriding(
+            header::CACHE_CONTROL,
+            HeaderValue::from_static("no-store"),
+        ))
+        .with_state(server)
+}
+
+/// Serves until interrupted (Ctrl-C).
+pub async fn serve(app: Rapport, args: ServeArgs, json: bool) -> Result<(), ApiError> {
+    let ui = ui_dir(args.ui);
+    if !ui.join("index.html").is_file() {
+        tracing::warn!("no built UI found; the API is served alone");
+        eprintln!(
+            "warning: no built UI in {} (build it with `npm --prefix ui ci && npm --prefix ui run build`, or pass --ui DIR); serving the API only",
+            ui.display()
+        );
+    }
+    let addr = SocketAddr::from((Ipv4Addr::LOCALHOST, args.port));
+    let listener = tokio::net::TcpListener::bind(addr).await.map_err(|e| {
+        ApiError::new(
+            ErrorCode::Network,
+            format!("cannot listen on {addr}: {e} (try another --port, or --port 0)"),
+        )
+    })?;
+    let port = listener
+        .local_addr()
+        .map_err(|e| ApiError::new(ErrorCode::Network, e.to_string()))?
+        .port();
+    let token = new_token();
+    let url = format!("http://127.0.0.1:{port}/#token={token}");
+    let server = Arc::new(Server {
+        app,
+        token,
+        hosts: vec![format!("127.0.0.1:{port}"), format!("localhost:{port}")],
+    });
+    if json {
+        say!("{}", serde_json::json!({ "url": url, "port": port }));
+    } else {
+        say!("Rapport is open at {url}");
+        say!("(the address holds this launch's key: keep it to yourself; Ctrl-C stops)");
+    }
+    axum::serve(listener, router(server, &ui))
+        .with_graceful_shutdown(async {
+            let _ = tokio::signal::ctrl_c().await;
+        })
+        .await
+        .map_err(|e| ApiError::new(ErrorCode::Network, format!("server stopped: {e}")))
+}

@@ -1,0 +1,298 @@
+//! The API as data: one [`Call`] per operation, answered with JSON by [`Rapport::dispatch`].
+//!
+//! The HTTP server (`rapport serve`) and the Tauri shell both receive calls in this shape
+//! (`{"op": "get", "args": {"id": "…"}}`), so neither decides anything: adding an operation
+//! means adding a variant here and nowhere else on the Rust side.
+
+use jiff::tz::TimeZone;
+use rapport_model::{Kind, RecordId, Stage, TakeawayTopic, TemplatePurpose, Timestamp};
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+use crate::meeting::ReferralCapture;
+use crate::{ApiError, LinkRequest, ListRequest, Rapport, SearchRequest};
+
+/// The most `next_to_contact` suggestions one call returns.
+const MAX_SUGGESTIONS: usize = 100;
+
+/// One operation and its arguments.
+///
+/// On the wire a call is `{"op": "get", "args": {"id": "…"}}` (`args` may be left out when the
+/// operation takes none); [`Call::from_json`] reads it.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Call {
+    /// A page of records of one kind (see [`ListRequest`]).
+    List(ListRequest),
+    Get {
+        id: RecordId,
+    },
+    /// Every live record of a kind (small kinds: goals, questions, templates, devices).
+    ListAll {
+        kind: Kind,
+    },
+    Search(SearchRequest),
+    Create {
+        kind: Kind,
+        fields: Value,
+    },
+    /// A JSON merge patch: fields present are set, `null` clears one.
+    Update {
+        id: RecordId,
+        patch: Value,
+    },
+    Delete {
+        id: RecordId,
+    },
+    Link(LinkRequest),
+    Unlink(LinkRequest),
+    /// The day at a glance, in `time_zone` (IANA name; the profile's, else the system's).
+    Today {
+        #[serde(default)]
+        time_zone: Option<String>,
+    },
+    Dashboard {
+        #[serde(default)]
+        time_zone: Option<String>,
+    },
+    NextToContact {
+        #[serde(default)]
+        limit: Option<usize>,
+    },
+    OrganizationsByLamp {},
+    /// The etiquette check of a message, as the user types it.
+    CheckOutreach {
+        text: String,
+    },
+    DraftMessage {
+        person_id: RecordId,
+        #[serde(default)]
+        purpose: Option<TemplatePurpose>,
+        #[serde(default)]
+        template_id: Option<RecordId>,
+        #[serde(default)]
+        times: Vec<Timestamp>,
+    },
+    OutreachSent {
+        id: RecordId,
+        #[serde(default)]
+        at: Option<Timestamp>,
+    },
+    OutreachReplied {
+        id: RecordId,
+        #[serde(default)]
+        declined: bool,
+    },
+    SetStage {
+        person_id: RecordId,
+        stage: Option<Stage>,
+    },
+    PrepBrief {
+        id: RecordId,
+    },
+    StartMeeting {
+        id: RecordId,
+    },
+    StopMeeting {
+        id: RecordId,
+    },
+    MeetingTimer {
+        id: RecordId,
+    },
+    Answer {
+        meeting_id: RecordId,
+        question_id: RecordId,
+        text: String,
+    },
+    AddTakeaway {
+        meeting_id: RecordId,
+        text: String,
+        topic: TakeawayTopic,
+    },
+    CaptureReferral(ReferralCapture),
+    /// Records that the thank-you for a meeting was sent (now, or at `at`).
+    ThankYouSent {
+        meeting_id: RecordId,
+        #[serde(default)]
+        at: Option<Timestamp>,
+    },
+    Profile {},
+    SetProfile {
+        fields: Value,
+    },
+    Devices {},
+    DeviceKey {},
+    RemoveDevice {
+        id: RecordId,
+    },
+    Stats {},
+}
+
+impl Call {
+    /// Reads a call from JSON; a call that cannot be read is bad input, and the message says
+    /// which part of it to fix.
+    pub fn from_json(json: &[u8]) -> Result<Call, ApiError> {
+        #[derive(Deserialize)]
+        #[serde(deny_unknown_fields)]
+        struct Envelope {
+            op: String,
+            #[serde(default)]
+            args: Option<Value>,
+        }
+        let envelope: Envelope = serde_json::from_slice(json).map_err(|e| {
+            ApiError::validation(
+                "call",
+                format!("{e} (send {{\"op\": \"…\", \"args\": {{…}}}})"),
+            )
+        })?;
+        // Read as Serde's externally tagged form, `{op: args}`, so that an error's path names
+        // the argument at fault (`get.id`), which the adjacently tagged form cannot track.
+        let args = envelope
+            .args
+            .unwrap_or_else(|| Value::Object(Default::default()));
+        let tagged = Value::Object([(envelope.op, args)].into_iter().collect());
+        serde_path_to_error::deserialize(tagged).map_err(|e| {
+            let path = e.path().to_string();
+            // The first segment is the operation; the rest names the argument.
+            let field = match path.split_once('.') {
+                Some((_, rest)) => rest.to_string(),
+                None => "op".to_string(),
+            };
+            ApiError::validation(&field, e.into_inner())
+        })
+    }
+
+    /// Whether the call only reads (the HTTP server answers those to GET as well as POST).
+    pub fn is_read(&self) -> bool {
+        matches!(
+            self,
+            Call::List(_)
+                | Call::Get { .. }
+                | Call::ListAll { .. }
+                | Call::Search(_)
+                | Call::Today { .. }
+                | Call::Dashboard { .. }
+                | Call::NextToContact { .. }
+                | Call::OrganizationsByLamp {}
+                | Call::CheckOutreach { .. }
+                | Call::PrepBrief { .. }
+                | Call::MeetingTimer { .. }
+                | Call::Profile {}
+                | Call::Devices {}
+                | Call::DeviceKey {}
+                | Call::Stats {}
+        )
+    }
+}
+
+/// The time zone named by `given` (an IANA name), else the system's (UTC when it has none).
+pub fn time_zone(field: &str, given: Option<&str>) -> Result<TimeZone, ApiError> {
+    match given {
+        Some(name) => TimeZone::get(name).map_err(|_| {
+            ApiError::validation(
+                field,
+                format!("'{name}' is not a time zone (use an IANA name such as Europe/Paris)"),
+            )
+        }),
+        None => Ok(TimeZone::try_system().unwrap_or(TimeZone::UTC)),
+    }
+}
+
+fn json(value: impl Serialize) -> Result<Value, ApiError> {
+    serde_json::to_value(value)
+        .map_err(|e| ApiError::new(crate::ErrorCode::Internal, format!("answer not JSON: {e}")))
+}
+
+impl Rapport {
+    /// The time zone for day-based views: the one asked for, else the profile's, else the
+    /// system's.
+    async fn view_time_zone(&self, given: Option<String>) -> Result<TimeZone, ApiError> {
+        if given.is_some() {
+            return time_zone("time_zone", given.as_deref());
+        }
+        let profile_tz = match self.profile().await?.map(|r| r.body) {
+            Some(rapport_model::Body::Profile(p)) => p.time_zone,
+            _ => None,
+        };
+        Ok(profile_tz
+            .and_then(|name| TimeZone::get(&name).ok())
+            .unwrap_or_else(|| TimeZone::try_system().unwrap_or(TimeZone::UTC)))
+    }
+
+    /// Runs one call and answers with its result as JSON.
+    pub async fn dispatch(&self, call: Call) -> Result<Value, ApiError> {
+        match call {
+            Call::List(req) => json(self.list(req).await?),
+            Call::Get { id } => json(self.get(id).await?),
+            Call::ListAll { kind } => json(self.list_all(kind).await?),
+            Call::Search(req) => json(self.search(req).await?),
+            Call::Create { kind, fields } => json(self.create_from_fields(kind, fields).await?),
+            Call::Update { id, patch } => json(self.update(id, patch).await?),
+            Call::Delete { id } => json(self.delete(id).await?),
+            Call::Link(req) => json(self.link(req).await?),
+            Call::Unlink(req) => json(self.unlink(req).await?),
+            Call::Today { time_zone } => {
+                let tz = self.view_time_zone(time_zone).await?;
+                json(self.today(&tz).await?)
+            }
+            Call::Dashboard { time_zone } => {
+                let tz = self.view_time_zone(time_zone).await?;
+                json(self.dashboard(&tz).await?)
+            }
+            Call::NextToContact { limit } => {
+                let limit = limit.unwrap_or(10).clamp(1, MAX_SUGGESTIONS);
+                json(self.next_to_contact(limit).await?)
+            }
+            Call::OrganizationsByLamp {} => json(self.organizations_by_lamp().await?),
+            Call::CheckOutreach { text } => json(self.check_outreach(&text)),
+            Call::DraftMessage {
+                person_id,
+                purpose,
+                template_id,
+                times,
+            } => json(
+                self.draft_message(
+                    person_id,
+                    purpose.unwrap_or(TemplatePurpose::Outreach),
+                    template_id,
+                    times,
+                )
+                .await?,
+            ),
+            Call::OutreachSent { id, at } => json(self.outreach_sent(id, at).await?),
+            Call::OutreachReplied { id, declined } => {
+                json(self.outreach_replied(id, declined).await?)
+            }
+            Call::SetStage { person_id, stage } => json(self.set_stage(person_id, stage).await?),
+            Call::PrepBrief { id } => json(self.prep_brief(id).await?),
+            Call::StartMeeting { id } => json(self.start_meeting(id).await?),
+            Call::StopMeeting { id } => json(self.stop_meeting(id).await?),
+            Call::MeetingTimer { id } => json(self.meeting_timer(id).await?),
+            Call::Answer {
+                meeting_id,
+                question_id,
+                text,
+            } => json(self.answer(meeting_id, question_id, text).await?),
+            Call::AddTakeaway {
+                meeting_id,
+                text,
+                topic,
+            } => json(self.add_takeaway(meeting_id, text, topic).await?),
+            Call::CaptureReferral(c) => json(self.capture_referral(c).await?),
+            Call::ThankYouSent { meeting_id, at } => {
+                self.get_kind(meeting_id, Kind::Meeting).await?;
+                let at = at.unwrap_or_else(|| self.clock().now());
+                json(
+                    self.update(meeting_id, serde_json::json!({ "thanked_at": at }))
+                        .await?,
+                )
+            }
+            Call::Profile {} => json(self.profile().await?),
+            Call::SetProfile { fields } => json(self.set_profile(fields).await?),
+            Call::Devices {} => json(self.devices().await?),
+            Call::DeviceKey {} => json(self.device_key().await?),
+            Call::RemoveDevice { id } => json(self.remove_device(id).await?),
+            Call::Stats {} => json(self.stats().await?),
+        }
+    }
+}

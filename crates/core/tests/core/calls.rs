@@ -1,0 +1,172 @@
+//! The API as data: calls read from JSON, answered as JSON, bad calls refused with the part to fix.
+
+use super::*;
+
+async fn call(app: &Rapport, json: serde_json::Value) -> Result<serde_json::Value, ApiError> {
+    let call = Call::from_json(json.to_string().as_bytes())?;
+    app.dispatch(call).await
+}
+
+#[tokio::test]
+async fn a_call_creates_reads_updates_and_deletes_a_record() {
+    let (app, _) = app().await;
+    let created = call(
+        &app,
+        json!({"op": "create", "args": {"kind": "person", "fields": {"name": "Zoë Okonkwo", "role": "Modeller"}}}),
+    )
+    .await
+    .unwrap();
+    assert_eq!(created["kind"], "person");
+    assert_eq!(created["name"], "Zoë Okonkwo");
+    let id = created["id"].as_str().unwrap().to_string();
+
+    let got = call(&app, json!({"op": "get", "args": {"id": id}}))
+        .await
+        .unwrap();
+    assert_eq!(got["role"], "Modeller");
+
+    let updated = call(
+        &app,
+        json!({"op": "update", "args": {"id": id, "patch": {"role": null, "tags": ["alumni"]}}}),
+    )
+    .await
+    .unwrap();
+    assert_eq!(updated["role"], serde_json::Value::Null);
+    assert_eq!(updated["tags"], json!(["alumni"]));
+
+    let page = call(&app, json!({"op": "list", "args": {"kind": "person"}}))
+        .await
+        .unwrap();
+    assert_eq!(page["total"], 1);
+    assert_eq!(page["items"][0]["id"], id.as_str());
+
+    call(&app, json!({"op": "delete", "args": {"id": id}}))
+        .await
+        .unwrap();
+    let gone = call(&app, json!({"op": "get", "args": {"id": id}}))
+        .await
+        .unwrap_err();
+    assert_eq!(gone.code, ErrorCode::NotFound);
+}
+
+#[tokio::test]
+async fn a_bad_call_names_what_to_fix_and_changes_nothing() {
+    let (app, _) = app().await;
+    let cases = [
+        (json!({"op": "fly"}), "op"),
+        (json!({"args": {}}), "op"),
+        (json!({"op": "get", "args": {"id": "not-an-id"}}), "id"),
+        (
+            json!({"op": "create", "args": {"kind": "planet", "fields": {}}}),
+            "kind",
+        ),
+        (
+            json!({"op": "today", "args": {"time_zone": "Mars/Olympus"}}),
+            "time_zone",
+        ),
+        (
+            json!({"op": "create", "args": {"kind": "person", "fields": {"name": ""}}}),
+            "name",
+        ),
+        (json!({"op": "check_outreach", "args": {"text": 5}}), "text"),
+    ];
+    for (bad, field) in cases {
+        let e = call(&app, bad.clone()).await.unwrap_err();
+        assert_eq!(e.code, ErrorCode::Validation, "{bad}: {e:?}");
+        assert!(
+            e.message.contains(field),
+            "{bad}: '{}' should name {field}",
+            e.message
+        );
+    }
+    let e = Call::from_json(b"{not json").unwrap_err();
+    assert_eq!(e.code, ErrorCode::Validation);
+    let page = call(&app, json!({"op": "list", "args": {"kind": "person"}}))
+        .await
+        .unwrap();
+    assert_eq!(page["total"], 0);
+}
+
+#[tokio::test]
+async fn the_meeting_story_runs_through_calls() {
+    let (app, clock) = app().await;
+    let person = call(
+        &app,
+        json!({"op": "create", "args": {"kind": "person", "fields": {"name": "Omar Haddad"}}}),
+    )
+    .await
+    .unwrap();
+    let pid = person["id"].as_str().unwrap();
+    let meeting = call(
+        &app,
+        json!({"op": "create", "args": {"kind": "meeting", "fields": {
+            "title": "Call with Omar", "person_id": pid, "start": "2025-11-23T10:00:00Z",
+            "planned_minutes": 20, "status": "confirmed"}}}),
+    )
+    .await
+    .unwrap();
+    let mid = meeting["id"].as_str().unwrap();
+    let brief = call(&app, json!({"op": "prep_brief", "args": {"id": mid}}))
+        .await
+        .unwrap();
+    assert_eq!(brief["person"]["name"], "Omar Haddad");
+    assert!(!brief["agenda"].as_str().unwrap().is_empty());
+
+    call(&app, json!({"op": "start_meeting", "args": {"id": mid}}))
+        .await
+        .unwrap();
+    clock.advance_millis(21 * 60 * 1000);
+    let timer = call(&app, json!({"op": "meeting_timer", "args": {"id": mid}}))
+        .await
+        .unwrap();
+    assert_eq!(timer["elapsed_secs"], 21 * 60);
+    let captured = call(
+        &app,
+        json!({"op": "capture_referral", "args": {"meeting_id": mid, "name": "Lina Park"}}),
+    )
+    .await
+    .unwrap();
+    assert_eq!(captured["person"]["referred_by_id"], pid);
+    call(&app, json!({"op": "stop_meeting", "args": {"id": mid}}))
+        .await
+        .unwrap();
+
+    let today = call(&app, json!({"op": "today", "args": {"time_zone": "UTC"}}))
+        .await
+        .unwrap();
+    assert_eq!(today["thank_yous"][0]["record_id"], mid);
+    call(
+        &app,
+        json!({"op": "thank_you_sent", "args": {"meeting_id": mid}}),
+    )
+    .await
+    .unwrap();
+    let today = call(&app, json!({"op": "today", "args": {"time_zone": "UTC"}}))
+        .await
+        .unwrap();
+    assert!(today["thank_yous"].as_array().unwrap().is_empty());
+    let thanked = call(&app, json!({"op": "get", "args": {"id": pid}}))
+        .await
+        .unwrap();
+    let log = thanked["stage_log"].as_array().unwrap();
+    assert_eq!(log.last().unwrap()["stage"], "thanked");
+}
+
+#[test]
+fn the_ui_vocabularies_are_generated_from_the_rust_enums() {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../..")
+        .join(typescript::GENERATED_TS);
+    let want = typescript::vocabularies();
+    if std::env::var_os("UPDATE_TS").is_some() {
+        std::fs::write(&path, &want).unwrap();
+    }
+    let have = std::fs::read_to_string(&path).unwrap_or_default();
+    assert!(
+        have == want,
+        "{} is stale: run `UPDATE_TS=1 cargo test -p rapport-core typescript` and commit it",
+        path.display()
+    );
+    assert!(want.contains("export type Stage = 'identified' | 'researching'"));
+    assert!(want.contains("export const TAKEAWAY_TOPICS: readonly TakeawayTopic[]"));
+}
