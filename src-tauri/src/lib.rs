@@ -3,38 +3,17 @@
 
 use std::sync::Arc;
 
-use rapport_core::model::Kind;
-use rapport_core::{
-    ApiError, ListRequest, ListResponse, Rapport, SearchRequest, SearchResponse, SystemClock,
-};
+use rapport_core::{ApiError, Call, Rapport, SystemClock};
 use tauri::Manager;
 
+/// The one command: a call of the Rust API (`{op, args}`), answered with its JSON result. Every
+/// operation lives in `rapport-core`; this shell only forwards.
 #[tauri::command]
-async fn list_records(
+async fn call(
     app: tauri::State<'_, Rapport>,
-    kind: Kind,
-    limit: Option<usize>,
-) -> Result<ListResponse, ApiError> {
-    app.list(ListRequest {
-        kind: Some(kind),
-        limit,
-        ..Default::default()
-    })
-    .await
-}
-
-#[tauri::command]
-async fn search(
-    app: tauri::State<'_, Rapport>,
-    query: String,
-    limit: Option<usize>,
-) -> Result<SearchResponse, ApiError> {
-    app.search(SearchRequest {
-        query,
-        kind: None,
-        limit,
-    })
-    .await
+    call: serde_json::Value,
+) -> Result<serde_json::Value, ApiError> {
+    app.dispatch(Call::from_value(call)?).await
 }
 
 /// The vault's directory: `RAPPORT_DATA_DIR`, or the platform's data directory for the app.
@@ -62,7 +41,7 @@ pub fn run() {
             app.manage(rapport);
             Ok(())
         })
-        .invoke_handler(tauri::generate_handler![list_records, search])
+        .invoke_handler(tauri::generate_handler![call])
         .run(tauri::generate_context!("tauri.conf.json"));
     if let Err(e) = result {
         eprintln!("Rapport could not start: {e}");

@@ -132,6 +132,13 @@ impl Call {
     /// Reads a call from JSON; a call that cannot be read is bad input, and the message says
     /// which part of it to fix.
     pub fn from_json(json: &[u8]) -> Result<Call, ApiError> {
+        let value: Value = serde_json::from_slice(json)
+            .map_err(|e| ApiError::validation("call", format!("not JSON: {e}")))?;
+        Call::from_value(value)
+    }
+
+    /// Reads a call from `{"op": …, "args": …}` already parsed as JSON.
+    pub fn from_value(value: Value) -> Result<Call, ApiError> {
         #[derive(Deserialize)]
         #[serde(deny_unknown_fields)]
         struct Envelope {
@@ -139,7 +146,7 @@ impl Call {
             #[serde(default)]
             args: Option<Value>,
         }
-        let envelope: Envelope = serde_json::from_slice(json).map_err(|e| {
+        let envelope: Envelope = serde_json::from_value(value).map_err(|e| {
             ApiError::validation(
                 "call",
                 format!("{e} (send {{\"op\": \"…\", \"args\": {{…}}}})"),
@@ -149,6 +156,7 @@ impl Call {
         // the argument at fault (`get.id`), which the adjacently tagged form cannot track.
         let args = envelope
             .args
+            .filter(|a| !a.is_null())
             .unwrap_or_else(|| Value::Object(Default::default()));
         let tagged = Value::Object([(envelope.op, args)].into_iter().collect());
         serde_path_to_error::deserialize(tagged).map_err(|e| {
@@ -160,28 +168,6 @@ impl Call {
             };
             ApiError::validation(&field, e.into_inner())
         })
-    }
-
-    /// Whether the call only reads (the HTTP server answers those to GET as well as POST).
-    pub fn is_read(&self) -> bool {
-        matches!(
-            self,
-            Call::List(_)
-                | Call::Get { .. }
-                | Call::ListAll { .. }
-                | Call::Search(_)
-                | Call::Today { .. }
-                | Call::Dashboard { .. }
-                | Call::NextToContact { .. }
-                | Call::OrganizationsByLamp {}
-                | Call::CheckOutreach { .. }
-                | Call::PrepBrief { .. }
-                | Call::MeetingTimer { .. }
-                | Call::Profile {}
-                | Call::Devices {}
-                | Call::DeviceKey {}
-                | Call::Stats {}
-        )
     }
 }
 

@@ -9,6 +9,7 @@ use serde_json::Value;
 
 mod netns;
 mod running;
+mod serve;
 mod sync;
 
 struct Vault {

@@ -1,11 +1,33 @@
 // The only module that talks to Rust. Inside the Tauri window it uses IPC; in a browser (served
-// by `rapport serve`) it uses HTTP.
-import { httpBackend } from './http';
-import { tauriBackend } from './tauri';
-import type { Backend } from './types';
+// by `rapport serve`) it uses HTTP. Every call is typed by `Calls` in ./types.
+import { httpTransport, takeToken } from './http';
+import { tauriTransport } from './tauri';
+import type { Calls, Op, Transport } from './types';
 
 export type * from './types';
+export * from './generated';
 
 const inTauri = typeof window !== 'undefined' && '__TAURI_INTERNALS__' in window;
 
-export const backend: Backend = inTauri ? tauriBackend : httpBackend();
+let transport: Transport | null = null;
+
+function current(): Transport {
+  transport ??= inTauri ? tauriTransport : httpTransport(takeToken());
+  return transport;
+}
+
+/** Replaces the transport (tests). */
+export function useTransport(t: Transport): void {
+  transport = t;
+}
+
+/** Calls one operation of the Rust API. Errors are thrown as `ApiError` ({code, message}). */
+export function call<O extends Op>(
+  op: O,
+  ...args: Calls[O][0] extends undefined ? [] : [Calls[O][0]]
+): Promise<Calls[O][1]> {
+  return current().call(op, args[0]) as Promise<Calls[O][1]>;
+}
+
+/** Whether the app runs in the desktop/mobile shell (as opposed to a browser tab). */
+export const isApp = inTauri;

@@ -1,9 +1,7 @@
 import { invoke } from '@tauri-apps/api/core';
-import type { Backend, ListResponse, SearchHit, Kind } from './types';
+import type { Transport } from './types';
 
-/** Calls the commands of src-tauri over IPC. */
-export const tauriBackend: Backend = {
-  list: (kind: Kind, limit = 50) => invoke<ListResponse>('list_records', { kind, limit }),
-  search: async (query: string, limit = 20) =>
-    (await invoke<{ hits: SearchHit[] }>('search', { query, limit })).hits,
+/** Calls the Tauri shell's one command, `call`, which hands `{op, args}` to the Rust API. */
+export const tauriTransport: Transport = {
+  call: (op, args) => invoke('call', { call: args === undefined ? { op } : { op, args } }),
 };

@@ -1,0 +1,212 @@
+//! `rapport serve`: the UI's files and the token-protected API over HTTP on 127.0.0.1.
+
+use std::io::{Read, Write};
+use std::net::TcpStream;
+use std::time::Duration;
+
+use serde_json::{Value, json};
+
+use super::Vault;
+use super::running::Running;
+
+/// A raw HTTP/1.1 exchange (no client library: the test sees exactly what a browser would).
+fn http(
+    port: u16,
+    method: &str,
+    path: &str,
+    headers: &[(&str, &str)],
+    body: &str,
+) -> (u16, String, String) {
+    let mut s = TcpStream::connect(("127.0.0.1", port)).unwrap();
+    s.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
+    let mut req = format!(
+        "{method} {path} HTTP/1.1\r\nconnection: close\r\ncontent-length: {}\r\n",
+        body.len()
+    );
+    if !headers.iter().any(|(k, _)| k.eq_ignore_ascii_case("host")) {
+        req.push_str(&format!("host: 127.0.0.1:{port}\r\n"));
+    }
+    for (k, v) in headers {
+        req.push_str(&format!("{k}: {v}\r\n"));
+    }
+    req.push_str("\r\n");
+    req.push_str(body);
+    s.write_all(req.as_bytes()).unwrap();
+    let mut raw = Vec::new();
+    s.read_to_end(&mut raw).unwrap();
+    let text = String::from_utf8_lossy(&raw).to_string();
+    let (head, rest) = text.split_once("\r\n\r\n").unwrap_or((&text, ""));
+    let status = head.split(' ').nth(1).unwrap().parse().unwrap();
+    (status, head.to_ascii_lowercase(), rest.to_string())
+}
+
+/// Starts `rapport serve` on a free port with a tiny UI; returns the process, the port and the token.
+fn serve(v: &Vault) -> (Running, u16, String) {
+    let ui = v.path().join("ui");
+    std::fs::create_dir_all(&ui).unwrap();
+    std::fs::write(
+        ui.join("index.html"),
+        "<!doctype html><title>Rapport</title>",
+    )
+    .unwrap();
+    let mut c = v.command(&["serve", "--port", "0", "--json", "--ui"]);
+    c.arg(&ui);
+    let running = Running::start(c);
+    let started = running
+        .wait_for(Duration::from_secs(30), |v| v.get("url").is_some())
+        .expect("serve printed its address");
+    let url = started["url"].as_str().unwrap().to_string();
+    let port = started["port"].as_u64().unwrap() as u16;
+    let token = url.split("#token=").nth(1).unwrap().to_string();
+    assert!(
+        url.starts_with(&format!("http://127.0.0.1:{port}/")),
+        "{url}"
+    );
+    assert_eq!(token.len(), 64);
+    (running, port, token)
+}
+
+fn call(port: u16, token: &str, body: Value) -> (u16, Value) {
+    let auth = format!("Bearer {token}");
+    let (status, _, text) = http(
+        port,
+        "POST",
+        "/api/call",
+        &[
+            ("authorization", &auth),
+            ("content-type", "application/json"),
+        ],
+        &body.to_string(),
+    );
+    (status, serde_json::from_str(&text).unwrap_or(Value::Null))
+}
+
+#[test]
+fn the_api_answers_only_with_the_launch_token() {
+    let v = Vault::new();
+    let (_server, port, token) = serve(&v);
+    let create =
+        json!({"op": "create", "args": {"kind": "person", "fields": {"name": "Ada Lovelace"}}});
+
+    let (status, _, body) = http(port, "POST", "/api/call", &[], &create.to_string());
+    assert_eq!(status, 401, "{body}");
+    assert_eq!(
+        serde_json::from_str::<Value>(&body).unwrap()["code"],
+        "refused"
+    );
+    let (status, _) = call(port, &"0".repeat(64), create.clone());
+    assert_eq!(status, 401);
+    let (status, _, _) = http(port, "GET", "/api/anything", &[], "");
+    assert_eq!(status, 401);
+
+    let (status, person) = call(port, &token, create);
+    assert_eq!(status, 200, "{person}");
+    assert_eq!(person["name"], "Ada Lovelace");
+    let (status, page) = call(
+        port,
+        &token,
+        json!({"op": "list", "args": {"kind": "person"}}),
+    );
+    assert_eq!(status, 200);
+    assert_eq!(page["total"], 1);
+}
+
+#[test]
+fn bad_calls_are_refused_with_the_fix_and_change_nothing() {
+    let v = Vault::new();
+    let (_server, port, token) = serve(&v);
+    for (bad, status, code) in [
+        (
+            json!({"op": "create", "args": {"kind": "person", "fields": {"name": ""}}}),
+            400,
+            "validation",
+        ),
+        (
+            json!({"op": "get", "args": {"id": "nope"}}),
+            400,
+            "validation",
+        ),
+        (
+            json!({"op": "get", "args": {"id": "01938f2e-7c1a-7b3e-9a51-3c2f1d0e4b6a"}}),
+            404,
+            "not_found",
+        ),
+        (json!({"op": "drop_everything"}), 400, "validation"),
+        (json!([1, 2, 3]), 400, "validation"),
+    ] {
+        let (got, err) = call(port, &token, bad.clone());
+        assert_eq!(got, status, "{bad} → {err}");
+        assert_eq!(err["code"], code, "{bad} → {err}");
+        assert!(!err["message"].as_str().unwrap().is_empty());
+    }
+    let auth = format!("Bearer {token}");
+    let (status, _, _) = http(
+        port,
+        "POST",
+        "/api/call",
+        &[("authorization", &auth)],
+        "{\"op\": ",
+    );
+    assert_eq!(status, 400);
+    let big = format!(
+        "{{\"op\":\"check_outreach\",\"args\":{{\"text\":\"{}\"}}}}",
+        "a".repeat(5 * 1024 * 1024)
+    );
+    let (status, _, _) = http(port, "POST", "/api/call", &[("authorization", &auth)], &big);
+    assert_eq!(status, 413, "a body over the cap is refused");
+    let (_, page) = call(
+        port,
+        &token,
+        json!({"op": "list", "args": {"kind": "person"}}),
+    );
+    assert_eq!(page["total"], 0);
+}
+
+#[test]
+fn other_hosts_and_origins_get_nothing_and_the_ui_is_served() {
+    let v = Vault::new();
+    let (_server, port, token) = serve(&v);
+    let auth = format!("Bearer {token}");
+    // A page on another name that resolves to 127.0.0.1 (DNS rebinding) is refused outright.
+    let (status, _, _) = http(port, "GET", "/", &[("host", "evil.example")], "");
+    assert_eq!(status, 421);
+    let list = json!({"op": "list", "args": {"kind": "person"}}).to_string();
+    let (status, _, _) = http(
+        port,
+        "POST",
+        "/api/call",
+        &[("host", "evil.example"), ("authorization", &auth)],
+        &list,
+    );
+    assert_eq!(status, 421);
+    // No CORS: a preflight gets no permission, and no answer carries one.
+    let (status, head, _) = http(
+        port,
+        "OPTIONS",
+        "/api/call",
+        &[
+            ("origin", "https://evil.example"),
+            ("access-control-request-method", "POST"),
+        ],
+        "",
+    );
+    assert!(
+        !head.contains("access-control-allow-origin"),
+        "{status} {head}"
+    );
+    let (_, head, _) = http(
+        port,
+        "POST",
+        "/api/call",
+        &[("origin", "https://evil.example"), ("authorization", &auth)],
+        &list,
+    );
+    assert!(!head.contains("access-control-allow-origin"), "{head}");
+    // The UI: its page, and the page again for the UI's own routes.
+    for path in ["/", "/index.html", "/people/123"] {
+        let (status, head, body) = http(port, "GET", path, &[], "");
+        assert_eq!(status, 200, "{path}");
+        assert!(body.contains("<title>Rapport</title>"), "{path}: {body}");
+        assert!(head.contains("content-security-policy"), "{head}");
+    }
+}

@@ -1,0 +1,35 @@
+// A small hash router: the address is `#/people/ID?tab=notes`. Hash routes need no server
+// support, so the same build works in the Tauri window and from `rapport serve`.
+
+export interface Route {
+  /** The path's segments: `#/people/123` → ['people', '123']. */
+  parts: string[];
+  query: URLSearchParams;
+}
+
+function parse(hash: string): Route {
+  const raw = hash.replace(/^#/, '');
+  const [path, search = ''] = raw.split('?', 2);
+  return { parts: path.split('/').filter(Boolean).map(decodeURIComponent), query: new URLSearchParams(search) };
+}
+
+export const route: Route = $state(parse(typeof location === 'undefined' ? '' : location.hash));
+
+if (typeof window !== 'undefined') {
+  window.addEventListener('hashchange', () => {
+    const next = parse(location.hash);
+    route.parts = next.parts;
+    route.query = next.query;
+    window.scrollTo(0, 0);
+  });
+}
+
+/** Goes to a path such as `/people/123`. */
+export function go(path: string): void {
+  location.hash = path;
+}
+
+/** A link target for a path (for `href`). */
+export function href(path: string): string {
+  return `#${path}`;
+}
