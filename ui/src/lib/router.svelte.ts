@@ -8,7 +8,8 @@ export interface Route {
 }
 
 function parse(hash: string): Route {
-  const raw = hash.replace(/^#/, '');
+  // Only `#/…` is a route; `#token=…` (from `rapport serve`) is not.
+  const raw = hash.startsWith('#/') ? hash.slice(1) : '';
   const [path, search = ''] = raw.split('?', 2);
   return { parts: path.split('/').filter(Boolean).map(decodeURIComponent), query: new URLSearchParams(search) };
 }

@@ -9,7 +9,8 @@ export * from './generated';
 
 const inTauri = typeof window !== 'undefined' && '__TAURI_INTERNALS__' in window;
 
-let transport: Transport | null = null;
+// Taken at once, so the token leaves the address bar before anything else reads it.
+let transport: Transport | null = inTauri ? tauriTransport : typeof location === 'undefined' ? null : httpTransport(takeToken());
 
 function current(): Transport {
   transport ??= inTauri ? tauriTransport : httpTransport(takeToken());
