@@ -16,10 +16,11 @@ async fn call(
     app.dispatch(Call::from_value(call)?).await
 }
 
-/// The vault's directory: `RAPPORT_DATA_DIR`, or the platform's data directory for the app.
+/// The vault's directory: the one the `rapport` command uses too (see
+/// `rapport_core::default_data_dir`), else the directory the platform gives the app (phones).
 fn data_dir(handle: &tauri::AppHandle) -> Result<std::path::PathBuf, String> {
-    if let Some(dir) = std::env::var_os("RAPPORT_DATA_DIR") {
-        return Ok(dir.into());
+    if let Some(dir) = rapport_core::default_data_dir() {
+        return Ok(dir);
     }
     handle
         .path()

@@ -201,14 +201,12 @@ pub(crate) fn data_dir(cli_dir: Option<PathBuf>) -> Result<PathBuf, ApiError> {
     if let Some(d) = cli_dir {
         return Ok(d);
     }
-    directories::ProjectDirs::from("org", "Rapport", "rapport")
-        .map(|p| p.data_dir().to_path_buf())
-        .ok_or_else(|| {
-            ApiError::new(
-                ErrorCode::Storage,
-                "no home directory to keep the vault in; pass --data-dir DIR",
-            )
-        })
+    rapport_core::default_data_dir().ok_or_else(|| {
+        ApiError::new(
+            ErrorCode::Storage,
+            "no home directory to keep the vault in; pass --data-dir DIR",
+        )
+    })
 }
 
 pub(crate) fn parse_id(field: &str, s: &str) -> Result<RecordId, ApiError> {

@@ -12,6 +12,17 @@ use serde_json::Value;
 
 use crate::{ApiError, Clock, ErrorCode, patch};
 
+/// Where a vault lives unless told otherwise: `RAPPORT_DATA_DIR`, else the platform's data
+/// directory (`~/.local/share/rapport` on Linux). The CLI and the desktop app share it, so both
+/// open the same vault. `None` when the platform has no home directory (a phone: the app then
+/// uses the directory its shell provides).
+pub fn default_data_dir() -> Option<std::path::PathBuf> {
+    if let Some(dir) = std::env::var_os("RAPPORT_DATA_DIR").filter(|d| !d.is_empty()) {
+        return Some(dir.into());
+    }
+    directories::ProjectDirs::from("org", "Rapport", "rapport").map(|p| p.data_dir().to_path_buf())
+}
+
 /// The largest page `list` returns, and the most search hits.
 pub const MAX_LIMIT: usize = 1000;
 

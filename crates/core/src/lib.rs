@@ -18,6 +18,7 @@ pub mod workflow;
 
 pub use api::{
     LinkRequest, ListRequest, ListResponse, Rapport, SearchRequest, SearchResponse, SortOrder,
+    default_data_dir,
 };
 pub use backup::{BACKUP_FORMAT, Backup, RestoreReport};
 pub use calls::{Call, time_zone};

@@ -7,7 +7,7 @@ export interface Route {
   query: URLSearchParams;
 }
 
-function parse(hash: string): Route {
+export function parse(hash: string): Route {
   // Only `#/…` is a route; `#token=…` (from `rapport serve`) is not.
   const raw = hash.startsWith('#/') ? hash.slice(1) : '';
   const [path, search = ''] = raw.split('?', 2);
