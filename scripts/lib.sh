@@ -21,6 +21,23 @@ ensure_debs() {
 # iproute2: the sync tests make network namespaces of their own.
 TEST_DEBS=(iproute2)
 TAURI_DEBS=(build-essential pkg-config libwebkit2gtk-4.1-dev libssl-dev librsvg2-dev libayatana-appindicator3-dev libxdo-dev)
+# The browser the end-to-end tests drive (playwright-core uses it; nothing is downloaded).
+BROWSER_DEBS=(chromium)
+# The real desktop window under a virtual display, driven over WebDriver.
+WINDOW_TEST_DEBS=(xvfb xauth webkit2gtk-driver)
+
+# Installs tauri-driver (the WebDriver server for Tauri windows) from crates.io if missing.
+ensure_tauri_driver() {
+  if ! command -v tauri-driver >/dev/null; then
+    echo "installing tauri-driver from crates.io" >&2
+    cargo install --locked --quiet tauri-driver
+  fi
+}
+
+# True when a graphical session is there to open a window in.
+have_display() {
+  [ -n "${DISPLAY:-}" ] || [ -n "${WAYLAND_DISPLAY:-}" ]
+}
 
 # Installs the UI's npm packages (from the lock file) if needed, then builds it into ui/dist.
 build_ui() {

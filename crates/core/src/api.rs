@@ -88,6 +88,7 @@ pub struct LinkRequest {
 pub struct Rapport {
     store: Arc<Store>,
     clock: Arc<dyn Clock>,
+    background: Arc<crate::background::Background>,
 }
 
 impl std::fmt::Debug for Rapport {
@@ -121,6 +122,7 @@ impl Rapport {
         let app = Self {
             store: Arc::new(store),
             clock,
+            background: Arc::default(),
         };
         app.start_new_vault().await?;
         Ok(app)
@@ -147,6 +149,7 @@ impl Rapport {
         let app = Self {
             store: Arc::new(Store::in_memory()),
             clock,
+            background: Arc::default(),
         };
         app.start_new_vault().await?;
         Ok(app)
@@ -177,6 +180,10 @@ impl Rapport {
     }
 
     /// The store underneath, for the crates that extend the API (sync, import/export).
+    pub(crate) fn background(&self) -> &crate::background::Background {
+        &self.background
+    }
+
     pub fn store(&self) -> &Arc<Store> {
         &self.store
     }

@@ -126,6 +126,18 @@ pub enum Call {
         id: RecordId,
     },
     Stats {},
+    /// Where background sync stands: this device, its peers, the last error.
+    SyncStatus {},
+    /// A one-time pairing code (text and QR) for another device.
+    PairingCode {},
+    /// Joins the device that showed this pairing code.
+    PairWith {
+        ticket: String,
+    },
+    /// Syncs with every paired device now.
+    SyncNow {},
+    /// Meetings within the hour and thank-yous due, now.
+    Reminders {},
 }
 
 impl Call {
@@ -279,6 +291,11 @@ impl Rapport {
             Call::DeviceKey {} => json(self.device_key().await?),
             Call::RemoveDevice { id } => json(self.remove_device(id).await?),
             Call::Stats {} => json(self.stats().await?),
+            Call::SyncStatus {} => json(self.sync_status()),
+            Call::PairingCode {} => json(self.pairing_code().await?),
+            Call::PairWith { ticket } => json(self.pair_with(&ticket).await?),
+            Call::SyncNow {} => json(self.sync_now().await?),
+            Call::Reminders {} => json(self.reminders().await?),
         }
     }
 }

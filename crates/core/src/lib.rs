@@ -2,6 +2,7 @@
 //! The CLI, the HTTP server and the Tauri shell only translate to and from these calls.
 
 mod api;
+mod background;
 mod backup;
 mod calls;
 pub mod drafts;
@@ -19,6 +20,9 @@ pub mod workflow;
 pub use api::{
     LinkRequest, ListRequest, ListResponse, Rapport, SearchRequest, SearchResponse, SortOrder,
     default_data_dir,
+};
+pub use background::{
+    AppEvent, PairingCode, PeerStatus, Reminder, ReminderKind, SyncStatus, node_config_from_env,
 };
 pub use backup::{BACKUP_FORMAT, Backup, RestoreReport};
 pub use calls::{Call, time_zone};

@@ -2,6 +2,7 @@
 
 #![allow(clippy::unwrap_used)] // tests fail loudly on purpose
 
+mod background;
 mod backup;
 mod calls;
 mod contacts;
