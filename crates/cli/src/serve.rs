@@ -34,6 +34,10 @@ pub struct ServeArgs {
     /// The built web UI [default: ui/dist beside the program's sources, or RAPPORT_UI_DIR].
     #[arg(long, env = "RAPPORT_UI_DIR", value_name = "DIR")]
     pub ui: Option<PathBuf>,
+    /// Sync with the vault's other devices in the background: on or off (the network settings
+    /// are those of `rapport sync`: RAPPORT_RELAY, RAPPORT_MDNS, RAPPORT_BIND).
+    #[arg(long, env = "RAPPORT_SYNC", default_value = "on")]
+    pub sync: String,
 }
 
 struct Server {
@@ -124,6 +128,32 @@ async fn call(State(server): State<Arc<Server>>, body: Bytes) -> Response {
     }
 }
 
+/// `GET /api/events`: the app's events (sync, reminders) as a server-sent event stream, one JSON
+/// object per event.
+async fn events(State(server): State<Arc<Server>>) -> Response {
+    use axum::response::sse::{Event, KeepAlive, Sse};
+    let rx = server.app.subscribe();
+    let stream = futures_util::stream::unfold(rx, |mut rx| async move {
+        loop {
+            match rx.recv().await {
+                Ok(e) => {
+                    let data = serde_json::to_string(&e).unwrap_or_default();
+                    return Some((
+                        Ok::<_, std::convert::Infallible>(Event::default().data(data)),
+                        rx,
+                    ));
+                }
+                // A slow reader missed some events: go on with the next ones.
+                Err(tokio::sync::broadcast::error::RecvError::Lagged(_)) => continue,
+                Err(tokio::sync::broadcast::error::RecvError::Closed) => return None,
+            }
+        }
+    });
+    Sse::new(stream)
+        .keep_alive(KeepAlive::default())
+        .into_response()
+}
+
 async fn no_such_api() -> Response {
     let e = ApiError::new(
         ErrorCode::NotFound,
@@ -138,6 +168,7 @@ fn router(server: Arc<Server>, ui: &Path) -> Router {
     let files = ServeDir::new(ui).fallback(ServeFile::new(index));
     Router::new()
         .route("/api/call", post(call))
+        .route("/api/events", axum::routing::get(events))
         .route("/api/{*rest}", axum::routing::any(no_such_api))
         .fallback_service(files)
         .layer(DefaultBodyLimit::max(MAX_BODY))
@@ -174,6 +205,23 @@ pub async fn serve(app: Rapport, args: ServeArgs, json: bool) -> Result<(), ApiE
             ui.display()
         );
     }
+    match args.sync.trim() {
+        "off" => {}
+        "on" => {
+            let config = rapport_core::node_config_from_env()?;
+            if let Err(e) = app.start_sync(config).await {
+                // The app works offline all the same; the devices screen says why.
+                eprintln!("warning: sync did not start: {}", e.message);
+            }
+        }
+        other => {
+            return Err(ApiError::validation(
+                "sync",
+                format!("'{other}' is neither on nor off"),
+            ));
+        }
+    }
+    app.start_reminders();
     let addr = SocketAddr::from((Ipv4Addr::LOCALHOST, args.port));
     let listener = tokio::net::TcpListener::bind(addr).await.map_err(|e| {
         ApiError::new(

@@ -37,8 +37,10 @@ fn constant_name(name: &str) -> String {
         }
         out.push(c.to_ascii_uppercase());
     }
-    if out.ends_with('S') {
+    if out.ends_with("US") || out.ends_with("SS") {
         out.push_str("ES");
+    } else if out.ends_with('S') {
+        // Already plural (Postings).
     } else if let Some(stem) = out.strip_suffix('Y') {
         out = format!("{stem}IES");
     } else {

@@ -17,7 +17,8 @@ mkdirSync(shots, { recursive: true });
 /** Runs `rapport serve` on a new vault; resolves with its URL and a stop function. */
 export async function startServer(seedPeople = 0) {
   const dir = mkdtempSync(join(tmpdir(), 'rapport-e2e-'));
-  const env = { ...process.env, RAPPORT_DATA_DIR: join(dir, 'vault') };
+  // No networking beyond the page's own server: sync stays off in these tests.
+  const env = { ...process.env, RAPPORT_DATA_DIR: join(dir, 'vault'), RAPPORT_SYNC: 'off' };
   if (seedPeople > 0) {
     await new Promise((resolve, reject) => {
       const seed = spawn(bin, ['dev', 'seed', '--people', String(seedPeople)], { env, stdio: 'ignore' });

@@ -44,7 +44,7 @@ async function until(what, fn, limitMs = 20_000) {
 test('the desktop window: add a person, find them by search', { timeout: 120_000, skip: !app && 'RAPPORT_APP is not set' }, async () => {
   const dir = mkdtempSync(join(tmpdir(), 'rapport-window-'));
   const driver = spawn('tauri-driver', ['--port', String(port)], {
-    env: { ...process.env, RAPPORT_DATA_DIR: join(dir, 'vault') },
+    env: { ...process.env, RAPPORT_DATA_DIR: join(dir, 'vault'), RAPPORT_SYNC: 'off' },
     stdio: 'inherit',
   });
   let session;

@@ -210,3 +210,28 @@ fn other_hosts_and_origins_get_nothing_and_the_ui_is_served() {
         assert!(head.contains("content-security-policy"), "{head}");
     }
 }
+
+#[test]
+fn events_stream_to_the_token_holder_only() {
+    let v = Vault::new();
+    let (_server, port, token) = serve(&v);
+    let (status, _, _) = http(port, "GET", "/api/events", &[], "");
+    assert_eq!(status, 401);
+    // With the token the stream opens (read only its head: it does not end).
+    let mut s = TcpStream::connect(("127.0.0.1", port)).unwrap();
+    s.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
+    write!(
+        s,
+        "GET /api/events HTTP/1.1\r\nhost: 127.0.0.1:{port}\r\nauthorization: Bearer {token}\r\n\r\n"
+    )
+    .unwrap();
+    let mut head = Vec::new();
+    let mut byte = [0u8; 1];
+    while !head.ends_with(b"\r\n\r\n") {
+        s.read_exact(&mut byte).unwrap();
+        head.push(byte[0]);
+    }
+    let head = String::from_utf8_lossy(&head).to_ascii_lowercase();
+    assert!(head.starts_with("http/1.1 200"), "{head}");
+    assert!(head.contains("content-type: text/event-stream"), "{head}");
+}

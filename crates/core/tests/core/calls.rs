@@ -153,7 +153,7 @@ async fn the_meeting_story_runs_through_calls() {
 }
 
 #[test]
-fn the_ui_vocabularies_are_generated_from_the_rust_enums() {
+fn typescript_vocabularies_match_the_rust_enums() {
     let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("../..")
         .join(typescript::GENERATED_TS);

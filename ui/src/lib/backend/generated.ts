@@ -11,7 +11,7 @@ export type Warmth = 'cold' | 'acquaintance' | 'warm' | 'close';
 export const WARMTHS: readonly Warmth[] = ['cold', 'acquaintance', 'warm', 'close'];
 
 export type Postings = 'unknown' | 'none' | 'unrelated' | 'relevant';
-export const POSTINGSES: readonly Postings[] = ['unknown', 'none', 'unrelated', 'relevant'];
+export const POSTINGS: readonly Postings[] = ['unknown', 'none', 'unrelated', 'relevant'];
 
 export type GoalStatus = 'active' | 'paused' | 'reached' | 'dropped';
 export const GOAL_STATUSES: readonly GoalStatus[] = ['active', 'paused', 'reached', 'dropped'];

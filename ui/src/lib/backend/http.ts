@@ -1,4 +1,4 @@
-import type { ApiError, Transport } from './types';
+import type { ApiError, AppEvent, Transport } from './types';
 
 const TOKEN_KEY = 'rapport.token';
 
@@ -39,5 +39,51 @@ export function httpTransport(token: string, base = '/api', fetcher: typeof fetc
       }
       return body;
     },
+    listen(handler) {
+      return listenHttp(`${base}/events`, token, handler, fetcher);
+    },
   };
+}
+
+/** Reads the server's event stream (`text/event-stream`, one JSON per `data:` line); it
+ *  reconnects after a pause when the stream ends, until stopped. */
+export function listenHttp(
+  url: string,
+  token: string,
+  handler: (e: AppEvent) => void,
+  fetcher: typeof fetch = fetch,
+): () => void {
+  const stop = new AbortController();
+  (async () => {
+    while (!stop.signal.aborted) {
+      try {
+        const res = await fetcher(url, { headers: { authorization: `Bearer ${token}` }, signal: stop.signal });
+        if (!res.ok || !res.body) throw new Error(String(res.status));
+        const reader = res.body.pipeThrough(new TextDecoderStream()).getReader();
+        let buffer = '';
+        for (;;) {
+          const { value, done } = await reader.read();
+          if (done) break;
+          buffer += value;
+          let end: number;
+          while ((end = buffer.indexOf('\n\n')) >= 0) {
+            const chunk = buffer.slice(0, end);
+            buffer = buffer.slice(end + 2);
+            const data = chunk.split('\n').filter((l) => l.startsWith('data:')).map((l) => l.slice(5).trim()).join('');
+            if (data) {
+              try {
+                handler(JSON.parse(data) as AppEvent);
+              } catch {
+                /* a line that is not JSON: skip it */
+              }
+            }
+          }
+        }
+      } catch {
+        /* the server went away or refused: try again shortly */
+      }
+      if (!stop.signal.aborted) await new Promise((r) => setTimeout(r, 3000));
+    }
+  })();
+  return () => stop.abort();
 }

@@ -30,5 +30,10 @@ export function call<O extends Op>(
   return current().call(op, args[0]) as Promise<Calls[O][1]>;
 }
 
+/** Calls `handler` with every app event (sync, reminders) until the returned function is called. */
+export function onEvent(handler: (e: import('./types').AppEvent) => void): () => void {
+  return current().listen(handler);
+}
+
 /** Whether the app runs in the desktop/mobile shell (as opposed to a browser tab). */
 export const isApp = inTauri;

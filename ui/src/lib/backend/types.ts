@@ -307,6 +307,48 @@ export interface Dashboard {
 
 export interface ApiError { code: ErrorCode; message: string }
 
+/** What the sync node reports (crates/sync/src/node.rs, `SyncEvent`). */
+export type SyncEvent =
+  | { event: 'listening'; key: string; addresses: string[] }
+  | { event: 'seen'; device: string; key: string }
+  | { event: 'connected'; device: string; key: string }
+  | { event: 'synced'; device: string; key: string; at: Timestamp; documents_received: number; documents_changed: number; documents_sent: number }
+  | { event: 'paired'; device: string; key: string }
+  | { event: 'refused'; key: string; reason: string }
+  | { event: 'disconnected'; device: string; key: string }
+  | { event: 'error'; device: string | null; reason: string }
+  | { event: 'progress'; device: string; key: string; pending: number; done: number };
+
+export interface Reminder {
+  kind: 'meeting_soon' | 'thank_you_due';
+  record_id: Id;
+  title: string;
+  body: string;
+  at: Timestamp;
+}
+
+/** What the app reports while it runs (crates/core/src/background.rs, `AppEvent`). */
+export type AppEvent = ({ type: 'sync' } & SyncEvent) | ({ type: 'reminder' } & Reminder);
+
+export interface PeerStatus {
+  device: string;
+  key: string;
+  seen: boolean;
+  connected: boolean;
+  last_synced: Timestamp | null;
+  last_error: string | null;
+}
+
+export interface SyncStatus {
+  running: boolean;
+  key: string | null;
+  addresses: string[];
+  peers: Record<string, PeerStatus>;
+  error: string | null;
+}
+
+export interface PairingCode { ticket: string; qr_svg: string; expires_at: Timestamp }
+
 /** Every call the Rust API answers: its arguments and what it returns. */
 export interface Calls {
   list: [ListRequest, ListResponse];
@@ -341,6 +383,11 @@ export interface Calls {
   device_key: [undefined, string | null];
   remove_device: [{ id: Id }, DeviceRecord];
   stats: [undefined, Record<string, unknown>];
+  sync_status: [undefined, SyncStatus];
+  pairing_code: [undefined, PairingCode];
+  pair_with: [{ ticket: string }, DeviceRecord];
+  sync_now: [undefined, { device: string; ok: boolean; error?: string }[]];
+  reminders: [undefined, Reminder[]];
 }
 
 export type Op = keyof Calls;
@@ -348,4 +395,6 @@ export type Op = keyof Calls;
 /** How calls reach Rust: Tauri IPC in the app, HTTP in a browser. */
 export interface Transport {
   call(op: string, args: unknown): Promise<unknown>;
+  /** Calls `handler` with every event until the returned function is called. */
+  listen(handler: (e: AppEvent) => void): () => void;
 }
