@@ -58,7 +58,8 @@ pub struct ListResponse {
     pub items: Vec<Record>,
     /// Pass as `after` for the next page; absent on the last page.
     pub next: Option<String>,
-    /// How many live records of this kind there are in all.
+    /// How many records the whole list holds (all live records of the kind, or those of the
+    /// person, organization or goal asked for).
     pub total: u64,
 }
 
@@ -427,7 +428,7 @@ impl Rapport {
             Ok(ListResponse {
                 items: page.items,
                 next: page.next,
-                total: store.count(kind)?,
+                total: store.count_matching(&q)?,
             })
         })
         .await

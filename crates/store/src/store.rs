@@ -406,27 +406,7 @@ impl Store {
     /// One page of live records.
     pub fn list(&self, q: &ListQuery) -> Result<Page> {
         let limit = q.limit.clamp(1, MAX_PAGE);
-        let related = [
-            (keys::BY_PERSON, q.person),
-            (keys::BY_ORG, q.organization),
-            (keys::BY_GOAL, q.goal),
-        ]
-        .into_iter()
-        .find_map(|(tag, id)| id.map(|id| (tag, id)));
-        let (prefix, dir) = match related {
-            Some((tag, id)) => {
-                let mut p = keys::with_id(tag, id);
-                p.push(q.kind.tag());
-                (p, Direction::Forward)
-            }
-            None => match q.order {
-                ListOrder::Name => (keys::kind_prefix(keys::BY_NAME, q.kind), Direction::Forward),
-                ListOrder::Updated => (
-                    keys::kind_prefix(keys::BY_UPDATED, q.kind),
-                    Direction::Backward,
-                ),
-            },
-        };
+        let (related, prefix, dir) = list_index(q);
         let after = match &q.after {
             Some(c) => Some(decode_cursor(c)?),
             None => None,
@@ -481,6 +461,17 @@ impl Store {
             }
         }
         Ok(out)
+    }
+
+    /// How many live records a list would hold in all: the kind's count, or, when the query
+    /// names a person, organization or goal, one scan of that index.
+    pub fn count_matching(&self, q: &ListQuery) -> Result<u64> {
+        match list_index(q) {
+            (Some(_), prefix, dir) => {
+                Ok(self.kv.scan(&prefix, None, dir, usize::MAX)?.len() as u64)
+            }
+            (None, ..) => self.count(q.kind),
+        }
     }
 
     /// How many live records of this kind there are.
@@ -1396,6 +1387,33 @@ fn local_key(name: &str) -> Vec<u8> {
     let mut k = vec![keys::LOCAL];
     k.extend_from_slice(name.as_bytes());
     k
+}
+
+/// The index a list reads: by person, organization or goal when the query names one (then the
+/// page is sorted after reading), else by name or by last change.
+fn list_index(q: &ListQuery) -> (Option<(u8, RecordId)>, Vec<u8>, Direction) {
+    let related = [
+        (keys::BY_PERSON, q.person),
+        (keys::BY_ORG, q.organization),
+        (keys::BY_GOAL, q.goal),
+    ]
+    .into_iter()
+    .find_map(|(tag, id)| id.map(|id| (tag, id)));
+    let (prefix, dir) = match related {
+        Some((tag, id)) => {
+            let mut p = keys::with_id(tag, id);
+            p.push(q.kind.tag());
+            (p, Direction::Forward)
+        }
+        None => match q.order {
+            ListOrder::Name => (keys::kind_prefix(keys::BY_NAME, q.kind), Direction::Forward),
+            ListOrder::Updated => (
+                keys::kind_prefix(keys::BY_UPDATED, q.kind),
+                Direction::Backward,
+            ),
+        },
+    };
+    (related, prefix, dir)
 }
 
 #[cfg(test)]

@@ -170,3 +170,36 @@ fn typescript_vocabularies_match_the_rust_enums() {
     assert!(want.contains("export type Stage = 'identified' | 'researching'"));
     assert!(want.contains("export const TAKEAWAY_TOPICS: readonly TakeawayTopic[]"));
 }
+
+#[tokio::test]
+async fn a_filtered_list_counts_only_what_it_lists() {
+    let (app, _) = app().await;
+    let goal = call(
+        &app,
+        json!({"op": "create", "args": {"kind": "goal", "fields": {"name": "Grid planning"}}}),
+    )
+    .await
+    .unwrap();
+    let gid = goal["id"].as_str().unwrap();
+    for (name, linked) in [("Ada", true), ("Bea", false), ("Cy", true)] {
+        let goals = if linked { json!([gid]) } else { json!([]) };
+        call(&app, json!({"op": "create", "args": {"kind": "person", "fields": {"name": name, "goal_ids": goals}}}))
+            .await
+            .unwrap();
+    }
+    let all = call(&app, json!({"op": "list", "args": {"kind": "person"}}))
+        .await
+        .unwrap();
+    assert_eq!(all["total"], 3);
+    let page = call(
+        &app,
+        json!({"op": "list", "args": {"kind": "person", "goal": gid, "limit": 1}}),
+    )
+    .await
+    .unwrap();
+    assert_eq!(page["items"].as_array().unwrap().len(), 1);
+    assert_eq!(
+        page["total"], 2,
+        "the total of the goal's people, not of everyone"
+    );
+}
