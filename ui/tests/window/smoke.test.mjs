@@ -4,7 +4,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -56,7 +56,10 @@ test('the desktop window: add a person, find them by search', { timeout: 120_000
     session = created.sessionId;
     const s = `/session/${session}`;
     const find = async (css) => Object.values(await wd('POST', `${s}/element`, { using: 'css selector', value: css }))[0];
+    const findAll = async (css) =>
+      (await wd('POST', `${s}/elements`, { using: 'css selector', value: css })).map((e) => Object.values(e)[0]);
     const text = async (el) => wd('GET', `${s}/element/${el}/text`);
+    const headings = async () => Promise.all((await findAll('h1')).map(text));
     const go = (hash) => wd('POST', `${s}/execute/sync`, { script: `location.hash = ${JSON.stringify(hash)}`, args: [] });
 
     const h1 = await until('the first screen', async () => text(await find('h1')));
@@ -67,7 +70,7 @@ test('the desktop window: add a person, find them by search', { timeout: 120_000
     await wd('POST', `${s}/element/${name}/value`, { text: 'Ada Lovelace' });
     await wd('POST', `${s}/element/${await find('input[name=role]')}/value`, { text: 'Analyst' });
     await wd('POST', `${s}/element/${await find('button[type=submit]')}/click`, {});
-    await until('the new person', async () => (await text(await find('h1'))) === 'Ada Lovelace');
+    await until('the new person', async () => (await headings()).includes('Ada Lovelace'));
 
     await go('#/people');
     const search = await until('the search box', () => find('input[type=search]'));
@@ -77,6 +80,10 @@ test('the desktop window: add a person, find them by search', { timeout: 120_000
       return t.includes('Ada Lovelace') ? t : null;
     });
     assert.match(hit, /Ada Lovelace/);
+    // What the window shows, kept with the other test artifacts.
+    const shots = join(import.meta.dirname, '..', '..', 'test-results');
+    mkdirSync(shots, { recursive: true });
+    writeFileSync(join(shots, 'window-search.png'), Buffer.from(await wd('GET', `${s}/screenshot`), 'base64'));
   } finally {
     if (session) await wd('DELETE', `/session/${session}`).catch(() => {});
     driver.kill();

@@ -386,7 +386,7 @@ export interface Calls {
   sync_status: [undefined, SyncStatus];
   pairing_code: [undefined, PairingCode];
   pair_with: [{ ticket: string }, DeviceRecord];
-  sync_now: [undefined, { device: string; ok: boolean; error?: string }[]];
+  sync_now: [undefined, { device: string; ok: boolean; error?: string; stats?: { documents_received: number; documents_changed: number; documents_sent: number } }[]];
   reminders: [undefined, Reminder[]];
 }
 
