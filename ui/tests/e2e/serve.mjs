@@ -15,10 +15,13 @@ export const shots = join(root, 'ui', 'test-results');
 mkdirSync(shots, { recursive: true });
 
 /** Runs `rapport serve` on a new vault; resolves with its URL and a stop function. */
-export async function startServer(seedPeople = 0) {
+export async function startServer(seedPeople = 0, { sync = false } = {}) {
   const dir = mkdtempSync(join(tmpdir(), 'rapport-e2e-'));
-  // No networking beyond the page's own server: sync stays off in these tests.
-  const env = { ...process.env, RAPPORT_DATA_DIR: join(dir, 'vault'), RAPPORT_SYNC: 'off' };
+  // Sync stays off unless asked for; when on, only on 127.0.0.1 (no relays, no multicast).
+  const net = sync
+    ? { RAPPORT_SYNC: 'on', RAPPORT_RELAY: 'off', RAPPORT_MDNS: 'off', RAPPORT_BIND: '127.0.0.1:0' }
+    : { RAPPORT_SYNC: 'off' };
+  const env = { ...process.env, RAPPORT_DATA_DIR: join(dir, 'vault'), ...net };
   if (seedPeople > 0) {
     await new Promise((resolve, reject) => {
       const seed = spawn(bin, ['dev', 'seed', '--people', String(seedPeople)], { env, stdio: 'ignore' });
