@@ -586,11 +586,24 @@ async fn bench_sync(sizes: &[usize], work_dir: Option<PathBuf>) -> Result<(), Ap
     for &people in sizes {
         let dir = work.join(format!("sync-{people}"));
         let source_dir = dir.join("laptop");
-        {
-            let source = Rapport::open(&source_dir, clock.clone()).await?;
-            seed_vault(&source, people, 1, now, false).await?;
+        // With --work-dir, a laptop vault seeded by an earlier run is used again (seeding 10k
+        // people takes over a minute); the phone always starts empty.
+        let seeded_mark = dir.join("laptop.seeded");
+        if !seeded_mark.exists() {
+            let _ = std::fs::remove_dir_all(&source_dir);
+            let t = Instant::now();
+            {
+                let source = Rapport::open(&source_dir, clock.clone()).await?;
+                seed_vault(&source, people, 1, now, false).await?;
+            }
+            Rapport::compact_closed(&source_dir, clock.clone()).await?;
+            std::fs::write(&seeded_mark, b"").map_err(internal)?;
+            eprintln!(
+                "bench-sync {people}: seeded in {:.1} s",
+                t.elapsed().as_secs_f64()
+            );
         }
-        Rapport::compact_closed(&source_dir, clock.clone()).await?;
+        let _ = std::fs::remove_dir_all(dir.join("phone"));
         let vault_bytes = dir_bytes(&source_dir.join("db"));
         let laptop = Rapport::open(&source_dir, clock.clone()).await?;
         let phone = Rapport::open(&dir.join("phone"), clock.clone()).await?;
@@ -600,9 +613,11 @@ async fn bench_sync(sizes: &[usize], work_dir: Option<PathBuf>) -> Result<(), Ap
         b.join(&a.invite(std::time::Duration::from_secs(60)).await?)
             .await?;
 
+        eprintln!("bench-sync {people}: first sync starts");
         let t = Instant::now();
         let first = b.sync_with(a.key()).await?;
         let first_s = t.elapsed().as_secs_f64();
+        eprintln!("bench-sync {people}: first sync done in {first_s:.2} s");
         let wire = first.bytes_sent + first.bytes_received;
 
         let mut again = Vec::new();

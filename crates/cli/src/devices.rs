@@ -361,6 +361,12 @@ fn describe(e: &SyncEvent) -> String {
             "{device}: synced at {at} ({} received, {} changed here, {} sent)",
             stats.documents_received, stats.documents_changed, stats.documents_sent
         ),
+        SyncEvent::Progress {
+            device,
+            pending,
+            done,
+            ..
+        } => format!("{device}: {done} documents synced, {pending} pending"),
         SyncEvent::Paired { device, .. } => format!("{device}: paired"),
         SyncEvent::Refused { key, reason } => {
             format!("refused {}…: {reason}", &key[..key.len().min(12)])

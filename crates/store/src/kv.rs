@@ -156,6 +156,9 @@ impl KvStore for MemKv {
     }
 }
 
+/// What a rewrite does to each value on the way (given its key): the current stored form.
+pub type Repack = dyn Fn(&[u8], Vec<u8>) -> Result<Vec<u8>>;
+
 /// sled on disk.
 pub struct SledKv {
     db: sled::Db,
@@ -182,7 +185,15 @@ impl SledKv {
     /// the database and swapped in by renaming, so a crash at any point leaves one whole
     /// database: the old one, or the new one (see [`finish_rewrite`]). Returns the bytes on disk
     /// before and after.
-    pub fn rewrite(dir: &Path, cache_bytes: u64) -> Result<(u64, u64)> {
+    ///
+    /// The copy is made with the current settings (see [`open_db`]) and every value passes
+    /// through `repack` on the way, so a rewrite is also how an older database is brought up to
+    /// the current format.
+    pub fn rewrite(
+        dir: &Path,
+        cache_bytes: u64,
+        repack: &Repack,
+    ) -> Result<(u64, u64)> {
         finish_rewrite(dir)?;
         let fresh = sibling(dir, "new");
         remove_dir(&fresh)?;
@@ -195,6 +206,7 @@ impl SledKv {
             // than large batches do (examples/sled_sizes.rs).
             for item in old.iter() {
                 let (k, v) = item?;
+                let v = repack(&k, v.to_vec())?;
                 new.insert(k, v)?;
             }
             new.flush()?;
@@ -233,35 +245,64 @@ fn open_db(dir: &Path, cache_bytes: u64) -> Result<sled::Db> {
     }
 }
 
+/// sled's settings for a database: the log segment size and whether sled compresses.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct SledSettings {
+    pub segment_bytes: usize,
+    pub compression: bool,
+}
+
+/// New databases: 64 KiB segments, and no sled compression — sled 0.34 makes a new zstd
+/// context for every fragment it writes and every page it reads, which dominated bulk writes;
+/// the store compresses the values that gain from it itself (`codec.rs`).
+pub const CURRENT_SETTINGS: SledSettings = SledSettings {
+    segment_bytes: SEGMENT_BYTES,
+    compression: false,
+};
+
+/// The settings an existing database was made with (sled cannot change them in place and
+/// refuses to open with others), read from sled's `conf` file: text lines, then a checksum.
+fn existing_settings(dir: &Path) -> Option<SledSettings> {
+    let conf = std::fs::read(dir.join("conf")).ok()?;
+    let text = String::from_utf8_lossy(&conf);
+    let value = |name: &str| {
+        text.lines()
+            .find_map(|l| l.strip_prefix(name).map(|v| v.trim().to_string()))
+    };
+    Some(SledSettings {
+        segment_bytes: value("segment_size:")?.parse().ok()?,
+        compression: value("use_compression:")?.parse().ok()?,
+    })
+}
+
 #[allow(clippy::disallowed_methods)] // this is the one place that opens sled
 fn open_db_once(dir: &Path, cache_bytes: u64) -> Result<sled::Db> {
-    let config = |segment: usize| {
-        sled::Config::new()
-            .path(dir)
-            .cache_capacity(cache_bytes)
-            .flush_every_ms(None)
-            .use_compression(true)
-            .compression_factor(3)
-            .segment_size(segment)
-    };
-    match config(SEGMENT_BYTES).open() {
-        // A database made with another segment size keeps it (sled cannot change it in place);
-        // `rapport doctor --compact` rewrites it with the new one.
-        Err(sled::Error::Unsupported(msg)) if msg.contains("io buffer size") => {
-            // sled's conf file is text lines followed by a binary checksum.
-            let existing = std::fs::read(dir.join("conf")).ok().and_then(|c| {
-                String::from_utf8_lossy(&c).lines().find_map(|l| {
-                    l.strip_prefix("segment_size: ")
-                        .and_then(|v| v.trim().parse().ok())
-                })
-            });
-            match existing {
-                Some(size) => Ok(config(size).open()?),
-                None => Err(StoreError::Db(Box::new(sled::Error::Unsupported(msg)))),
-            }
-        }
-        other => Ok(other?),
-    }
+    // A database made with other settings keeps them; `rapport doctor --compact` rewrites it
+    // with the current ones.
+    let settings = existing_settings(dir).unwrap_or(CURRENT_SETTINGS);
+    Ok(sled::Config::new()
+        .path(dir)
+        .cache_capacity(cache_bytes)
+        .flush_every_ms(None)
+        .use_compression(settings.compression)
+        .compression_factor(3)
+        .segment_size(settings.segment_bytes)
+        .open()?)
+}
+
+/// Creates a database with sled's compression on, as vaults were made before
+/// [`CURRENT_SETTINGS`] (tests of the upgrade path).
+#[cfg(test)]
+#[allow(clippy::disallowed_methods)]
+pub(crate) fn create_legacy_compressed(dir: &Path) -> Result<()> {
+    sled::Config::new()
+        .path(dir)
+        .use_compression(true)
+        .compression_factor(3)
+        .segment_size(SEGMENT_BYTES)
+        .open()?
+        .flush()?;
+    Ok(())
 }
 
 fn sibling(dir: &Path, suffix: &str) -> std::path::PathBuf {
@@ -359,6 +400,13 @@ impl KvStore for SledKv {
 
     fn size_on_disk(&self) -> Result<u64> {
         Ok(self.db.size_on_disk()?)
+    }
+}
+
+impl SledKv {
+    /// The settings the database in `dir` was made with, if there is one.
+    pub fn settings(dir: &Path) -> Option<SledSettings> {
+        existing_settings(dir)
     }
 }
 

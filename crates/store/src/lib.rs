@@ -5,6 +5,7 @@
 //! Documents are the truth; projections are rebuilt from them at any time
 //! ([`Store::rebuild_projections`]). A write returns only after it is flushed to disk.
 
+mod codec;
 mod error;
 mod keys;
 pub mod kv;
@@ -16,5 +17,6 @@ pub use error::StoreError;
 pub use kv::{KvStore, MemKv, SledKv, WriteBatch};
 pub use search::SearchHit;
 pub use store::{
-    BUCKETS, CheckReport, ListOrder, ListQuery, Page, Store, StoreOptions, StoreStats, sync_digest,
+    BUCKETS, CheckReport, ListOrder, ListQuery, Page, Prepared, Store, StoreOptions, StoreStats,
+    sync_digest,
 };

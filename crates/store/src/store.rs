@@ -9,6 +9,7 @@ use lru::LruCache;
 use rapport_model::{Kind, Record, RecordId, record_from_doc, record_to_doc};
 use serde::Serialize;
 
+use crate::codec;
 use crate::error::{Result, StoreError};
 use crate::keys;
 use crate::kv::{Direction, KvStore, MemKv, SledKv, WriteBatch};
@@ -197,7 +198,11 @@ impl Store {
     pub fn open_rewritten(dir: &Path, opts: StoreOptions) -> Result<(Self, u64, u64)> {
         private_dir(dir)?;
         let lock = DirLock::acquire(dir)?;
-        let (before, after) = SledKv::rewrite(&dir.join("db"), opts.db_cache_bytes)?;
+        let repack = |key: &[u8], value: Vec<u8>| match key.first() {
+            Some(&keys::RECORD) => codec::repack(value),
+            _ => Ok(value),
+        };
+        let (before, after) = SledKv::rewrite(&dir.join("db"), opts.db_cache_bytes, &repack)?;
         let kv = SledKv::open(&dir.join("db"), opts.db_cache_bytes)?;
         Ok((
             Self::with_kv(Box::new(kv), Some(dir.to_path_buf()), opts, Some(lock))?,
@@ -585,14 +590,19 @@ impl Store {
                         .and_then(|b| b.try_into().ok())
                         .map(u64::from_be_bytes)
                         .unwrap_or(0);
-                    let id: [u8; 16] = v
-                        .as_slice()
-                        .try_into()
-                        .map_err(|_| StoreError::Corrupt("a pending search entry".into()))?;
-                    let id = RecordId::from_bytes(id);
-                    match self.get(id)? {
-                        Some(r) => index.upsert(&r, seq)?,
-                        None => index.remove(id, seq),
+                    // The ids one write batch changed (vaults written before batches shared
+                    // an entry hold one id per entry).
+                    if v.is_empty() || !v.len().is_multiple_of(16) {
+                        return Err(StoreError::Corrupt("a pending search entry".into()));
+                    }
+                    for id in v.chunks_exact(16) {
+                        let mut bytes = [0u8; 16];
+                        bytes.copy_from_slice(id);
+                        let id = RecordId::from_bytes(bytes);
+                        match self.get(id)? {
+                            Some(r) => index.upsert(&r, seq)?,
+                            None => index.remove(id, seq),
+                        }
                     }
                     last = last.max(seq);
                 }
@@ -703,24 +713,51 @@ impl Store {
     /// Merges many documents' changes (or whole saved documents) in one durable batch: what a
     /// device receiving a vault does. All or nothing: one bad document refuses the batch.
     pub fn merge_all(&self, items: &[(RecordId, Vec<u8>)]) -> Result<Vec<Option<Record>>> {
+        self.merge_loaded(
+            items,
+            preload(items.iter().map(|(_, b)| Some(b.as_slice()))),
+        )
+    }
+
+    /// The first half of [`Store::merge_all`]: loads the documents and reads their records on
+    /// every core, touching nothing stored, so that it can run while the previous batch is
+    /// being written ([`Store::merge_prepared`] is the second half).
+    pub fn prepare(items: Vec<(RecordId, Vec<u8>)>) -> Prepared {
+        let loaded = preload(items.iter().map(|(_, b)| Some(b.as_slice())));
+        Prepared { items, loaded }
+    }
+
+    /// Stores documents prepared by [`Store::prepare`], like [`Store::merge_all`]. The loaded
+    /// documents are used up; the items stay (to store them one by one if the batch is refused).
+    pub fn merge_prepared(&self, prepared: &mut Prepared) -> Result<Vec<Option<Record>>> {
+        let loaded = std::mem::take(&mut prepared.loaded);
+        self.merge_loaded(&prepared.items, loaded)
+    }
+
+    fn merge_loaded(
+        &self,
+        items: &[(RecordId, Vec<u8>)],
+        loaded: Vec<Option<Preloaded>>,
+    ) -> Result<Vec<Option<Record>>> {
         self.edit_all(
             items.iter().map(|(id, changes)| (*id, changes)),
             |changes, doc| {
                 doc.load_incremental(changes)?;
                 Ok(())
             },
-            |changes| Some(changes.as_slice()),
+            loaded,
         )
     }
 
     /// Applies `edit` to many documents in one batch with one flush (bulk writes and merges).
-    /// An id twice in one batch is refused: the second edit would not see the first. `saved`
-    /// says when an item is a whole saved document (see [`Store::stage`]).
+    /// An id twice in one batch is refused: the second edit would not see the first.
+    /// `preloaded` holds, item by item, the whole saved document the edit would load, already
+    /// loaded ([`preload`]; shorter or empty when there is none: see [`Store::stage`]).
     fn edit_all<T>(
         &self,
         items: impl ExactSizeIterator<Item = (RecordId, T)>,
         edit: impl Fn(T, &mut AutoCommit) -> Result<()>,
-        saved: fn(&T) -> Option<&[u8]>,
+        preloaded: Vec<Option<Preloaded>>,
     ) -> Result<Vec<Option<Record>>> {
         let items: Vec<(RecordId, T)> = items.collect();
         let mut ids: Vec<RecordId> = items.iter().map(|(id, _)| *id).collect();
@@ -731,9 +768,7 @@ impl Store {
                 w[0]
             )));
         }
-        // Whole documents are loaded and read on every core first (a device receiving a vault
-        // spends most of its time there); what follows must run in order.
-        let mut preloaded = preload(items.iter().map(|(_, item)| saved(item))).into_iter();
+        let mut preloaded = preloaded.into_iter();
         let mut w = lock(&self.writes)?;
         let mut batch = WriteBatch::default();
         let mut staged = Vec::with_capacity(items.len());
@@ -802,7 +837,7 @@ impl Store {
         self.edit_all(
             records.iter().map(|r| (r.id(), r)),
             |r, doc| Ok(record_to_doc(r, doc)?),
-            |_| None,
+            Vec::new(),
         )?;
         Ok(())
     }
@@ -909,8 +944,6 @@ impl Store {
             old_digest ^ sync_digest(id, &new_heads),
         ));
         batch.put(keys::heads(id), heads_bytes(&new_heads));
-        batch.put(keys::pending_search(seq), id.as_bytes().to_vec());
-        batch.put(keys::SEQ, seq.to_be_bytes().to_vec());
         let live = |r: Option<&Record>| i64::from(r.is_some_and(|r| !r.is_deleted()));
         let delta = live(Some(&new)) - live(old.as_ref());
         Ok(Staged {
@@ -947,6 +980,14 @@ impl Store {
                 digests[usize::from(b)] ^= d;
                 put_bucket(&mut batch, b, digests[usize::from(b)]);
             }
+        }
+        // The sequence number and the search index's to-do entry once per batch, not once per
+        // document: every key is a tree insert for sled, and a bulk write has thousands.
+        let changed: Vec<&Staged> = staged.iter().filter(|s| s.seq.is_some()).collect();
+        if let Some(seq) = changed.iter().filter_map(|s| s.seq).max() {
+            let ids: Vec<u8> = changed.iter().flat_map(|s| *s.id.as_bytes()).collect();
+            batch.put(keys::pending_search(seq), ids);
+            batch.put(keys::SEQ, seq.to_be_bytes().to_vec());
         }
         if !batch.is_empty() {
             self.kv.apply(batch)?;
@@ -1238,7 +1279,8 @@ impl Drop for Store {
 }
 
 /// A record's projection: its JSON without the fields that hold their default (null, false, an
-/// empty list), which reading fills back in. (Empty strings stay: `Some("")` and `None` differ.)
+/// empty list), which reading fills back in (empty strings stay: `Some("")` and `None`
+/// differ), compressed when that pays ([`codec::pack`]).
 fn encode(r: &Record) -> Result<Vec<u8>> {
     let bad = |e: serde_json::Error| StoreError::Corrupt(format!("record {}: {e}", r.id()));
     let mut v = serde_json::to_value(r).map_err(bad)?;
@@ -1249,7 +1291,28 @@ fn encode(r: &Record) -> Result<Vec<u8>> {
             _ => true,
         });
     }
-    serde_json::to_vec(&v).map_err(bad)
+    Ok(codec::pack(serde_json::to_vec(&v).map_err(bad)?))
+}
+
+/// Documents loaded and read ahead of being stored ([`Store::prepare`]).
+pub struct Prepared {
+    items: Vec<(RecordId, Vec<u8>)>,
+    loaded: Vec<Option<Preloaded>>,
+}
+
+impl std::fmt::Debug for Prepared {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Prepared")
+            .field("documents", &self.items.len())
+            .finish_non_exhaustive()
+    }
+}
+
+impl Prepared {
+    /// The documents as they came: ids and saved bytes.
+    pub fn items(&self) -> &[(RecordId, Vec<u8>)] {
+        &self.items
+    }
 }
 
 /// A whole saved document, loaded and read ahead of its batch.
@@ -1259,7 +1322,8 @@ struct Preloaded {
     record: Result<Record>,
 }
 
-/// Loads the given saved documents and reads their records, spread over the machine's cores.
+/// Loads the given saved documents and reads their records, spread over the machine's cores
+/// (a device receiving a vault spends much of its time here; what follows must run in order).
 /// A document that does not load gets none: its edit then loads it again and reports why.
 fn preload<'a>(saved: impl Iterator<Item = Option<&'a [u8]>>) -> Vec<Option<Preloaded>> {
     let saved: Vec<Option<&[u8]>> = saved.collect();
@@ -1356,8 +1420,9 @@ fn heads_bytes(heads: &[ChangeHash]) -> Vec<u8> {
     heads.iter().flat_map(|h| h.0).collect()
 }
 
-fn decode(bytes: &[u8]) -> Result<Record> {
-    serde_json::from_slice(bytes).map_err(|e| StoreError::Corrupt(format!("a stored record: {e}")))
+fn decode(stored: &[u8]) -> Result<Record> {
+    serde_json::from_slice(&codec::unpack(stored)?)
+        .map_err(|e| StoreError::Corrupt(format!("a stored record: {e}")))
 }
 
 fn encode_cursor(key: &[u8]) -> String {
@@ -1529,5 +1594,113 @@ mod heads_tests {
         store.rebuild_projections().unwrap();
         assert!(store.check().unwrap().is_clean());
         assert_eq!(store.bucket_digests().unwrap(), expected_buckets(&store));
+    }
+}
+
+#[cfg(test)]
+mod upgrade_tests {
+    use std::convert::Infallible;
+
+    use rapport_model::{Body, Meta, Person, Prose, Timestamp};
+
+    use super::*;
+    use crate::kv::{CURRENT_SETTINGS, create_legacy_compressed};
+
+    fn person(i: i64) -> Record {
+        Record {
+            meta: Meta::new_at(Timestamp::from_millis(1_763_800_000_000 + i)),
+            body: Body::Person(Person {
+                name: format!("Person {i}"),
+                research_notes: Prose::from(
+                    "Works on heat pumps and grid planning; met at the energy meetup. "
+                        .repeat(4)
+                        .as_str(),
+                ),
+                ..Default::default()
+            }),
+        }
+    }
+
+    #[test]
+    fn a_vault_made_with_sled_compression_opens_and_compaction_brings_it_up_to_date() {
+        let dir = tempfile::tempdir().unwrap();
+        let db = dir.path().join("db");
+        create_legacy_compressed(&db).unwrap();
+        let records: Vec<Record> = (0..3).map(person).collect();
+        {
+            let store = Store::open(dir.path(), StoreOptions::default()).unwrap();
+            for r in &records {
+                let r = r.clone();
+                store
+                    .write(r.id(), |_| Ok::<_, Infallible>(r))
+                    .unwrap()
+                    .unwrap();
+            }
+            // As written before projections were compressed here: plain JSON.
+            let id = records[0].id();
+            let stored = store.kv.get(&keys::record(id)).unwrap().unwrap();
+            assert_eq!(stored[0], 1, "a new write compresses");
+            let mut b = WriteBatch::default();
+            b.put(
+                keys::record(id),
+                codec::unpack(&stored).unwrap().into_owned(),
+            );
+            store.kv.apply(b).unwrap();
+            store.kv.flush().unwrap();
+        }
+        let settings = SledKv::settings(&db).unwrap();
+        assert!(
+            settings.compression,
+            "the old vault keeps sled's compression"
+        );
+        {
+            let store = Store::open(dir.path(), StoreOptions::default()).unwrap();
+            for r in &records {
+                assert_eq!(store.get(r.id()).unwrap().as_ref(), Some(r));
+            }
+            assert!(store.check().unwrap().is_clean());
+            assert_eq!(store.search("meetup", None, 10).unwrap().len(), 3);
+        }
+        let (store, _, _) = Store::open_rewritten(dir.path(), StoreOptions::default()).unwrap();
+        assert_eq!(SledKv::settings(&db), Some(CURRENT_SETTINGS));
+        for r in &records {
+            assert_eq!(store.get(r.id()).unwrap().as_ref(), Some(r));
+            let stored = store.kv.get(&keys::record(r.id())).unwrap().unwrap();
+            assert_eq!(stored[0], 1, "compaction compresses old projections");
+        }
+        assert!(store.check().unwrap().is_clean());
+        assert_eq!(store.search("meetup", None, 10).unwrap().len(), 3);
+    }
+
+    #[test]
+    fn one_pending_search_entry_per_batch_and_old_single_entries_both_replay() {
+        let dir = tempfile::tempdir().unwrap();
+        let records: Vec<Record> = (0..5).map(person).collect();
+        {
+            let store = Store::open(dir.path(), StoreOptions::default()).unwrap();
+            store.write_all(records.clone()).unwrap();
+            let pending = store
+                .kv
+                .scan(&[keys::PENDING_SEARCH], None, Direction::Forward, 100)
+                .unwrap();
+            assert_eq!(pending.len(), 1, "one entry for the batch");
+            assert_eq!(pending[0].1.len(), 5 * 16);
+            // An entry in the older shape (one id) from before batches shared entries.
+            let extra = person(9);
+            let id = extra.id();
+            store
+                .write(id, |_| Ok::<_, Infallible>(extra))
+                .unwrap()
+                .unwrap();
+            let pending = store
+                .kv
+                .scan(&[keys::PENDING_SEARCH], None, Direction::Forward, 100)
+                .unwrap();
+            assert_eq!(pending.len(), 2);
+            assert_eq!(pending[1].1, id.as_bytes().to_vec());
+        }
+        // Reopened, the index catches up from both entries.
+        let store = Store::open(dir.path(), StoreOptions::default()).unwrap();
+        assert_eq!(store.search("meetup", None, 10).unwrap().len(), 6);
     }
 }

@@ -23,7 +23,7 @@ pub mod wire;
 
 pub use devices::{Directory, Refusal, device_id};
 pub use node::{Node, NodeConfig, NodeHandle, RelayChoice, SyncEvent};
-pub use session::{Session, SessionStats};
+pub use session::{Progress, Session, SessionStats};
 pub use ticket::Ticket;
 pub use wire::Message;
 

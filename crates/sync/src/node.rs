@@ -24,7 +24,7 @@ use serde::{Deserialize, Serialize};
 use tokio::sync::{Semaphore, broadcast, watch};
 
 use crate::devices::{Directory, Refusal};
-use crate::session::SessionStats;
+use crate::session::{Progress, SessionStats};
 use crate::stream::{QUIET_LIMIT, read_frame, run_session};
 use crate::ticket::{PairingSecret, Ticket};
 use crate::{Result, SyncError};
@@ -98,6 +98,15 @@ pub enum SyncEvent {
     Connected {
         device: String,
         key: String,
+    },
+    /// A session under way: documents still to move and moved so far (see
+    /// [`crate::session::Progress`]). Reported when documents first become pending, then at
+    /// most every 250 ms, and once more at the end.
+    Progress {
+        device: String,
+        key: String,
+        pending: u64,
+        done: u64,
     },
     Synced {
         device: String,
@@ -194,7 +203,19 @@ impl Shared {
         let lock = self.peer_lock(key, dir);
         let _one_at_a_time = lock.lock().await;
         let device = self.device_name(&key);
-        match run_session(self.dir.store().clone(), send, recv).await {
+        let events = self.events.clone();
+        let (name, key_text) = (device.clone(), key.to_string());
+        let on_progress = move |p: Progress| {
+            let e = SyncEvent::Progress {
+                device: name.clone(),
+                key: key_text.clone(),
+                pending: p.pending,
+                done: p.done,
+            };
+            tracing::debug!(?e, "sync");
+            let _ = events.send(e);
+        };
+        match run_session(self.dir.store().clone(), send, recv, on_progress).await {
             Ok(stats) => {
                 self.emit(SyncEvent::Synced {
                     device,

@@ -7,13 +7,13 @@
 //! received whenever there is nothing left to send. The session is over when both sides are
 //! idle with matching counts: everything either side sent has been received and handled.
 
-use std::collections::{HashMap, VecDeque};
+use std::collections::{HashMap, HashSet, VecDeque};
 use std::sync::Arc;
 
 use automerge::AutoCommit;
 use automerge::sync::{self, SyncDoc};
 use rapport_model::RecordId;
-use rapport_store::Store;
+use rapport_store::{Prepared, Store};
 
 use crate::summary::{BUCKETS, Summary, digest};
 use crate::wire::{Message, WireId};
@@ -33,6 +33,17 @@ pub struct SessionStats {
     pub bytes_received: u64,
 }
 
+/// How far a session has got, in documents: what a status screen shows while it runs.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Serialize)]
+pub struct Progress {
+    /// Documents still to move in this session: ones the peer holds in a state this device
+    /// lacks (not yet received and stored), and ones queued here to send whole.
+    pub pending: u64,
+    /// Documents moved so far: received and stored (or brought up to the peer's state by
+    /// Automerge's protocol), and sent whole.
+    pub done: u64,
+}
+
 pub struct Session {
     store: Arc<Store>,
     summary: Summary,
@@ -46,6 +57,15 @@ pub struct Session {
     /// Whole documents received and not yet stored: they are stored in batches, one durable
     /// write for many documents (a first sync brings thousands).
     arrived: Vec<(RecordId, Vec<u8>)>,
+    /// The previous full batch, being loaded on other threads while this one keeps receiving
+    /// and writing: loading documents and writing them take about as long, so overlapping them
+    /// keeps both cores busy.
+    preparing: Option<std::thread::JoinHandle<Prepared>>,
+    /// Documents the peer's entries show in a state this device lacks, until they are stored.
+    awaited: HashSet<WireId>,
+    /// Documents queued in the outbox to send whole.
+    queued_documents: u64,
+    done: u64,
     pub stats: SessionStats,
 }
 
@@ -69,6 +89,10 @@ impl Session {
             peer_summary_seen: false,
             syncing: HashMap::new(),
             arrived: Vec::new(),
+            preparing: None,
+            awaited: HashSet::new(),
+            queued_documents: 0,
+            done: 0,
             stats: SessionStats::default(),
         })
     }
@@ -76,24 +100,70 @@ impl Session {
     /// Stores the whole documents received so far. Call it when no more input is waiting;
     /// [`Session::next_outgoing`] does before saying it is idle.
     pub fn flush(&mut self) -> Result<()> {
-        if self.arrived.is_empty() {
-            return Ok(());
+        self.store_prepared()?;
+        if !self.arrived.is_empty() {
+            let batch = std::mem::take(&mut self.arrived);
+            self.store_batch(Store::prepare(batch))?;
         }
+        Ok(())
+    }
+
+    /// A full batch arrived: it starts loading on other threads, and the batch loaded before
+    /// it is stored meanwhile (in arrival order, so a later copy of a document lands last).
+    fn hand_over(&mut self) -> Result<()> {
         let batch = std::mem::take(&mut self.arrived);
-        if let Err(e) = self.store.merge_all(&batch) {
+        let previous = self
+            .preparing
+            .replace(std::thread::spawn(move || Store::prepare(batch)));
+        match previous {
+            Some(p) => self.store_batch(join(p)?),
+            None => Ok(()),
+        }
+    }
+
+    /// Stores the batch being loaded, if any.
+    fn store_prepared(&mut self) -> Result<()> {
+        match self.preparing.take() {
+            Some(p) => self.store_batch(join(p)?),
+            None => Ok(()),
+        }
+    }
+
+    fn store_batch(&mut self, mut batch: Prepared) -> Result<()> {
+        if let Err(e) = self.store.merge_prepared(&mut batch) {
             // One bad document refused the batch: store the others one by one, then report it.
             let mut refused = Err(SyncError::Rejected(e.to_string()));
-            for (id, bytes) in &batch {
+            for (id, bytes) in batch.items() {
                 if let Err(e) = self.merge(WireId::from(*id), bytes) {
                     refused = Err(e);
                 }
             }
             return refused;
         }
-        for (id, _) in &batch {
+        for (id, _) in batch.items() {
             self.note_merged(*id)?;
+            self.settled(WireId::from(*id));
         }
         Ok(())
+    }
+
+    /// How far the session has got (nothing is pending once it is done).
+    pub fn progress(&self) -> Progress {
+        Progress {
+            pending: if self.is_done() {
+                0
+            } else {
+                self.awaited.len() as u64 + self.queued_documents
+            },
+            done: self.done,
+        }
+    }
+
+    /// A document the peer holds is now here in (at least) the peer's state.
+    fn settled(&mut self, id: WireId) {
+        if self.awaited.remove(&id) {
+            self.done += 1;
+        }
     }
 
     /// After a merge: the summary still holds the document's digest from before it, so a
@@ -112,7 +182,11 @@ impl Session {
         if let Some(m) = self.outbox.pop_front() {
             self.sent += 1;
             match &m {
-                Message::Document { .. } => self.stats.documents_sent += 1,
+                Message::Document { .. } => {
+                    self.stats.documents_sent += 1;
+                    self.queued_documents -= 1;
+                    self.done += 1;
+                }
                 Message::Sync { .. } => self.stats.sync_messages_sent += 1,
                 _ => {}
             }
@@ -124,7 +198,7 @@ impl Session {
         let peer_sent_all = self
             .peer_idle
             .is_some_and(|(sent, _)| sent == self.received);
-        if !self.arrived.is_empty() && !peer_sent_all {
+        if (!self.arrived.is_empty() || self.preparing.is_some()) && !peer_sent_all {
             return Ok(None);
         }
         self.flush()?;
@@ -144,6 +218,7 @@ impl Session {
     pub fn is_done(&self) -> bool {
         self.outbox.is_empty()
             && self.arrived.is_empty()
+            && self.preparing.is_none()
             && self.last_idle == Some((self.sent, self.received))
             && self.peer_idle == Some((self.received, self.sent))
     }
@@ -176,11 +251,20 @@ impl Session {
                     return Err(SyncError::Malformed(format!("bucket {b} does not exist")));
                 }
                 let theirs: HashMap<WireId, u64> = entries.into_iter().collect();
-                for (id, mine) in self.summary.entries_in(&self.store, &buckets)? {
+                let mine = self.summary.entries_in(&self.store, &buckets)?;
+                let held: HashMap<WireId, u64> = mine.iter().copied().collect();
+                self.awaited.extend(
+                    theirs
+                        .iter()
+                        .filter(|(id, d)| held.get(id) != Some(d))
+                        .map(|(id, _)| *id),
+                );
+                for (id, mine) in mine {
                     match theirs.get(&id) {
                         None => {
                             if let Some(bytes) = self.store.document_bytes(id.into())? {
                                 self.outbox.push_back(Message::Document { id, bytes });
+                                self.queued_documents += 1;
                             }
                         }
                         Some(d) if *d != mine => self.start_sync(id)?,
@@ -196,7 +280,7 @@ impl Session {
                 }
                 self.arrived.push((id, bytes));
                 if self.arrived.len() >= MERGE_BATCH {
-                    self.flush()?;
+                    self.hand_over()?;
                 }
             }
             Message::Sync { id, message } => {
@@ -215,6 +299,14 @@ impl Session {
                 if doc.get_heads() != before {
                     let changes = doc.save_after(&before);
                     self.merge(id, &changes)?;
+                }
+                // Every change the peer's heads name is here: nothing more to receive for it.
+                if state
+                    .their_heads
+                    .as_ref()
+                    .is_some_and(|h| h.iter().all(|c| doc.get_change_by_hash(c).is_some()))
+                {
+                    self.settled(id);
                 }
                 if let Some(reply) = doc.sync().generate_sync_message(&mut state) {
                     self.outbox.push_back(Message::Sync {
@@ -262,4 +354,11 @@ impl Session {
             .map_err(|e| SyncError::Rejected(format!("document {rid}: {e}")))?;
         self.note_merged(rid)
     }
+}
+
+/// The documents a loading thread prepared.
+fn join(preparing: std::thread::JoinHandle<Prepared>) -> Result<Prepared> {
+    preparing
+        .join()
+        .map_err(|_| SyncError::Store("loading received documents failed".into()))
 }

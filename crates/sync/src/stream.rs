@@ -11,12 +11,15 @@ use iroh::endpoint::{RecvStream, SendStream};
 use rapport_store::Store;
 use tokio::sync::mpsc;
 
-use crate::session::{Session, SessionStats};
+use crate::session::{Progress, Session, SessionStats};
 use crate::wire::{Message, frame_len};
 use crate::{Result, SyncError};
 
 /// How long a session waits for the peer's next frame.
 pub const QUIET_LIMIT: Duration = Duration::from_secs(60);
+
+/// How often a session reports its progress at most (the first change is reported at once).
+const PROGRESS_EVERY: Duration = Duration::from_millis(250);
 
 /// Reads one frame's body (none at a clean end of stream).
 pub async fn read_frame(recv: &mut RecvStream, limit: usize) -> Result<Option<Vec<u8>>> {
@@ -59,10 +62,13 @@ pub async fn write_message(send: &mut SendStream, m: &Message) -> Result<u64> {
 }
 
 /// Syncs the store with the peer at the other end of `send`/`recv` until both sides are done.
+/// `on_progress` hears how far it has got: when documents first become pending, then at most
+/// every [`PROGRESS_EVERY`], and once at the end if anything was ever pending.
 pub async fn run_session(
     store: Arc<Store>,
     mut send: SendStream,
     mut recv: RecvStream,
+    on_progress: impl Fn(Progress) + Send + 'static,
 ) -> Result<SessionStats> {
     let (in_tx, mut in_rx) = mpsc::channel::<Message>(64);
     let (out_tx, mut out_rx) = mpsc::channel::<Message>(64);
@@ -96,15 +102,33 @@ pub async fn run_session(
 
     let worker = tokio::task::spawn_blocking(move || -> Result<SessionStats> {
         let mut session = Session::new(store)?;
+        let mut reported = Progress::default();
+        let mut reported_at: Option<std::time::Instant> = None;
+        let mut report = |p: Progress, last: bool| {
+            let due = reported_at.is_none_or(|t| t.elapsed() >= PROGRESS_EVERY);
+            let worth = if last {
+                reported_at.is_some() && p != reported
+            } else {
+                p.pending > 0 && p != reported && due
+            };
+            if worth {
+                on_progress(p);
+                reported = p;
+                reported_at = Some(std::time::Instant::now());
+            }
+        };
         loop {
             while let Some(m) = session.next_outgoing()? {
                 out_tx
                     .blocking_send(m)
                     .map_err(|_| SyncError::Network("the connection closed".into()))?;
+                report(session.progress(), false);
             }
             if session.is_done() {
+                report(session.progress(), true);
                 return Ok(session.stats.clone());
             }
+            report(session.progress(), false);
             let Some(m) = in_rx.blocking_recv() else {
                 return Err(SyncError::Network(
                     "the other device ended the session before it was complete".into(),

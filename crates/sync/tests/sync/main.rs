@@ -11,7 +11,7 @@ use rapport_model::{Body, Meta, Organization, Person, Prose, Record, RecordId, T
 use rapport_store::Store;
 use rapport_sync::harness::{Traffic, exchange};
 use rapport_sync::wire::{FrameReader, MAX_FRAME, Message, WireId};
-use rapport_sync::{Session, SyncError};
+use rapport_sync::{Progress, Session, SyncError};
 
 mod net;
 
@@ -110,6 +110,90 @@ fn an_empty_device_receives_the_whole_vault() {
     );
     assert_eq!(b.stats.documents_received, 400);
     assert_eq!(a.stats.sync_messages_sent + b.stats.sync_messages_sent, 0);
+}
+
+/// Runs two sessions to the end, message by message; returns `b`'s progress after each
+/// message it received.
+fn stepwise(a: &mut Session, b: &mut Session) -> Vec<Progress> {
+    let mut seen = Vec::new();
+    for _ in 0..100_000 {
+        if a.is_done() && b.is_done() {
+            return seen;
+        }
+        while let Some(m) = a.next_outgoing().unwrap() {
+            b.receive(m).unwrap();
+            seen.push(b.progress());
+        }
+        while let Some(m) = b.next_outgoing().unwrap() {
+            a.receive(m).unwrap();
+        }
+    }
+    panic!("the sessions did not finish");
+}
+
+#[test]
+fn progress_counts_the_documents_pending_down_to_none() {
+    let laptop = seeded(550);
+    let phone = Arc::new(Store::in_memory());
+    let (mut a, mut b) = (
+        Session::new(laptop.clone()).unwrap(),
+        Session::new(phone.clone()).unwrap(),
+    );
+    let seen = stepwise(&mut a, &mut b);
+    // Once the laptop's entries are in, the phone knows all 1100 documents are coming; they
+    // count as done only once stored (in batches), so pending falls in steps.
+    let start = seen.iter().position(|p| p.pending > 0).unwrap();
+    assert_eq!((seen[start].pending, seen[start].done), (1100, 0));
+    assert!(
+        seen[start..]
+            .windows(2)
+            .all(|w| w[1].pending <= w[0].pending)
+    );
+    assert!(
+        seen.contains(&Progress {
+            pending: 1100 - 512,
+            done: 512
+        }),
+        "the first batch was stored while more were coming"
+    );
+    assert_eq!(
+        b.progress(),
+        Progress {
+            pending: 0,
+            done: 1100
+        }
+    );
+    assert_eq!(
+        a.progress(),
+        Progress {
+            pending: 0,
+            done: 1100
+        },
+        "sent"
+    );
+
+    // A document both hold, changed on the laptop, is pending on the phone until Automerge's
+    // protocol has brought over every change the laptop has.
+    let id = *state(&laptop)
+        .iter()
+        .find(|(_, r)| r.body.display_name() == "Person 7")
+        .unwrap()
+        .0;
+    edit(&laptop, id, |p| p.role = Some("Grid analyst".into()));
+    let (mut a, mut b) = (
+        Session::new(laptop.clone()).unwrap(),
+        Session::new(phone.clone()).unwrap(),
+    );
+    let seen = stepwise(&mut a, &mut b);
+    assert!(seen.iter().any(|p| p.pending == 1), "{seen:?}");
+    assert_eq!(
+        b.progress(),
+        Progress {
+            pending: 0,
+            done: 1
+        }
+    );
+    assert_same(&laptop, &phone);
 }
 
 #[test]

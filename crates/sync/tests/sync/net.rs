@@ -98,6 +98,43 @@ async fn paired_devices_sync_over_loopback_and_know_each_other() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_session_reports_documents_pending_then_synced() {
+    let (a, b) = paired("laptop", "phone").await;
+    let records: Vec<_> = (0..700).map(|i| person(&format!("Person {i}"))).collect();
+    a.store.write_all(records).unwrap();
+    let mut events = b.node.events();
+    let stats = timeout(LIMIT, b.node.sync_with(a.node.key()))
+        .await
+        .unwrap()
+        .unwrap();
+    let mut progress = Vec::new();
+    loop {
+        match timeout(LIMIT, events.recv()).await.unwrap().unwrap() {
+            SyncEvent::Progress {
+                device,
+                pending,
+                done,
+                ..
+            } => {
+                assert_eq!(device, "laptop");
+                progress.push((pending, done));
+            }
+            SyncEvent::Synced { .. } => break,
+            _ => {}
+        }
+    }
+    // Reported as soon as the documents are known to be coming (the 700 people, and the two
+    // device records both sides wrote while pairing), and once more at the end.
+    assert_eq!(stats.documents_received, 700, "{stats:?}");
+    let (first, last) = (progress[0], progress[progress.len() - 1]);
+    assert!(first.0 > 0 && first.0 + first.1 == 702, "{progress:?}");
+    assert_eq!(last, (0, 702), "{progress:?}");
+    assert_same(&a.store, &b.store);
+    a.node.close().await;
+    b.node.close().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_unknown_device_is_refused_before_any_data() {
     let a = device("laptop").await;
     put(&a.store, person("Ada Lovelace"));
