@@ -57,6 +57,8 @@ pub struct PeerStatus {
     pub connected: bool,
     pub last_synced: Option<Timestamp>,
     pub last_error: Option<String>,
+    /// Documents still to move in the session under way (none when idle).
+    pub pending: Option<u64>,
 }
 
 /// Sync at a glance, for the devices screen.
@@ -96,12 +98,19 @@ impl SyncStatus {
                 p.connected = true;
                 p.last_error = None;
             }
+            SyncEvent::Progress {
+                device,
+                key,
+                pending,
+                ..
+            } => peer(peers, key, device).pending = Some(*pending).filter(|n| *n > 0),
             SyncEvent::Synced {
                 device, key, at, ..
             } => {
                 let p = peer(peers, key, device);
                 p.last_synced = Some(*at);
                 p.last_error = None;
+                p.pending = None;
             }
             SyncEvent::Disconnected { device, key } => peer(peers, key, device).connected = false,
             SyncEvent::Error {
@@ -241,7 +250,11 @@ impl Rapport {
 
     /// Where sync stands.
     pub fn sync_status(&self) -> SyncStatus {
-        locked(&self.background().status).clone()
+        let mut status = locked(&self.background().status).clone();
+        if !status.running && status.error.is_none() {
+            status.error = Some("sync is turned off in this window".into());
+        }
+        status
     }
 
     fn running_node(&self) -> Result<Arc<Node>, ApiError> {

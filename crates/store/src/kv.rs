@@ -189,11 +189,7 @@ impl SledKv {
     /// The copy is made with the current settings (see [`open_db`]) and every value passes
     /// through `repack` on the way, so a rewrite is also how an older database is brought up to
     /// the current format.
-    pub fn rewrite(
-        dir: &Path,
-        cache_bytes: u64,
-        repack: &Repack,
-    ) -> Result<(u64, u64)> {
+    pub fn rewrite(dir: &Path, cache_bytes: u64, repack: &Repack) -> Result<(u64, u64)> {
         finish_rewrite(dir)?;
         let fresh = sibling(dir, "new");
         remove_dir(&fresh)?;

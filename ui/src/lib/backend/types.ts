@@ -337,6 +337,8 @@ export interface PeerStatus {
   connected: boolean;
   last_synced: Timestamp | null;
   last_error: string | null;
+  /** Documents still to move in the session under way. */
+  pending: number | null;
 }
 
 export interface SyncStatus {
