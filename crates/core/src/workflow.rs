@@ -201,18 +201,45 @@ impl Rapport {
     }
 
     /// A confirmed meeting gets a task to confirm it two days before (or now, if sooner); a
-    /// moved meeting moves its task. Done or deleted tasks are left alone.
+    /// moved meeting moves its task; once the meeting starts (or is held or cancelled) the open
+    /// task is done. Done or deleted tasks are left alone.
     pub(crate) async fn ensure_confirmation_task(
         &self,
         meeting_id: RecordId,
         m: &Meeting,
     ) -> Result<(), ApiError> {
+        let now = self.clock().now();
+        // Once the meeting is under way, held or cancelled, there is nothing left to confirm.
+        let moot = m.started_at.is_some()
+            || matches!(
+                m.status,
+                Some(MeetingStatus::Held | MeetingStatus::Cancelled)
+            );
+        if moot {
+            let Some(person) = m.person_id else {
+                return Ok(());
+            };
+            let open = self.related(person).await?.into_iter().filter(|r| {
+                matches!(&r.body, Body::Task(t) if t.task_kind == Some(TaskKind::Confirm)
+                    && t.meeting_id == Some(meeting_id) && t.done_at.is_none())
+            });
+            for r in open.collect::<Vec<_>>() {
+                self.change_raw(r.id(), move |b| match b {
+                    Body::Task(t) => Ok(Body::Task(Task {
+                        done_at: Some(now),
+                        ..t.clone()
+                    })),
+                    other => Ok(other.clone()),
+                })
+                .await?;
+            }
+            return Ok(());
+        }
         let (Some(MeetingStatus::Confirmed), Some(start), Some(person)) =
             (m.status, m.start, m.person_id)
         else {
             return Ok(());
         };
-        let now = self.clock().now();
         let due = Timestamp::from_millis(
             (start.as_millis() - 2 * 86_400_000)
                 .max(now.as_millis())

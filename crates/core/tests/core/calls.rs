@@ -203,3 +203,50 @@ async fn a_filtered_list_counts_only_what_it_lists() {
         "the total of the goal's people, not of everyone"
     );
 }
+
+#[tokio::test]
+async fn the_confirmation_task_is_done_once_the_meeting_starts() {
+    let (app, _) = app().await;
+    let p = call(
+        &app,
+        json!({"op": "create", "args": {"kind": "person", "fields": {"name": "Ines"}}}),
+    )
+    .await
+    .unwrap();
+    let m = call(
+        &app,
+        json!({"op": "create", "args": {"kind": "meeting", "fields": {
+            "title": "Coffee with Ines", "person_id": p["id"], "start": "2025-11-23T10:00:00Z",
+            "status": "confirmed"}}}),
+    )
+    .await
+    .unwrap();
+    let open_confirmations = |tasks: &serde_json::Value| {
+        tasks["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|t| t["task_kind"] == "confirm" && t["done_at"].is_null())
+            .count()
+    };
+    let tasks = call(
+        &app,
+        json!({"op": "list", "args": {"kind": "task", "person": p["id"]}}),
+    )
+    .await
+    .unwrap();
+    assert_eq!(open_confirmations(&tasks), 1);
+    call(
+        &app,
+        json!({"op": "start_meeting", "args": {"id": m["id"]}}),
+    )
+    .await
+    .unwrap();
+    let tasks = call(
+        &app,
+        json!({"op": "list", "args": {"kind": "task", "person": p["id"]}}),
+    )
+    .await
+    .unwrap();
+    assert_eq!(open_confirmations(&tasks), 0, "{tasks}");
+}
