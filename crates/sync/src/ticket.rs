@@ -184,7 +184,10 @@ mod tests {
             ("hello".to_string(), "not a Rapport pairing ticket"),
             (format!("{PREFIX}!!!!"), "never contains"),
             (text[..text.len() - 10].to_string(), "damaged"),
-            (format!("{}{other}{}", &text[..mid], &text[mid + 1..]), "damaged"),
+            (
+                format!("{}{other}{}", &text[..mid], &text[mid + 1..]),
+                "damaged",
+            ),
             (format!("{PREFIX}{}", "A".repeat(3000)), "too long"),
         ];
         for (input, want) in cases {
