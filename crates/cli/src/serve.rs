@@ -23,8 +23,9 @@ use subtle::ConstantTimeEq;
 use tower_http::services::{ServeDir, ServeFile};
 use tower_http::set_header::SetResponseHeaderLayer;
 
-/// The largest request body: a call is small; a pasted note or an import preview is not huge.
-const MAX_BODY: usize = 4 * 1024 * 1024;
+/// The largest request body: a call is small, an imported address book or backup is not (a
+/// backup of a 1k-people vault is ~5 MB; larger ones are restored with `rapport import json`).
+const MAX_BODY: usize = 16 * 1024 * 1024;
 
 #[derive(clap::Args, Debug)]
 pub struct ServeArgs {

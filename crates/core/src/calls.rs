@@ -9,6 +9,8 @@ use rapport_model::{Kind, RecordId, Stage, TakeawayTopic, TemplatePurpose, Times
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
+use crate::Backup;
+use crate::import::{ContactFormat, ImportOptions};
 use crate::meeting::ReferralCapture;
 use crate::{ApiError, LinkRequest, ListRequest, Rapport, SearchRequest};
 
@@ -138,6 +140,45 @@ pub enum Call {
     SyncNow {},
     /// Meetings within the hour and thank-yous due, now.
     Reminders {},
+    /// Imports an address-book export given as text; `dry_run` shows what would change.
+    ImportContacts {
+        format: ContactFormat,
+        text: String,
+        #[serde(default)]
+        dry_run: bool,
+        #[serde(default)]
+        skip_invalid: bool,
+    },
+    /// Restores a Rapport JSON backup given as text; `dry_run` shows what would change.
+    ImportBackup {
+        text: String,
+        #[serde(default)]
+        dry_run: bool,
+    },
+    /// A file to save: a backup, CSV, vCard or iCalendar of the vault.
+    Export {
+        format: ExportFormat,
+    },
+}
+
+/// What [`Call::Export`] writes (Markdown and raw Automerge documents are folders: the
+/// `rapport export` command writes those).
+#[derive(Clone, Copy, Debug, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum ExportFormat {
+    Json,
+    PeopleCsv,
+    OrgsCsv,
+    Vcard,
+    Ics,
+}
+
+/// A file for the user to save.
+#[derive(Clone, Debug, Serialize)]
+pub struct ExportFile {
+    pub filename: String,
+    pub media_type: String,
+    pub text: String,
 }
 
 impl Call {
@@ -193,6 +234,48 @@ pub fn time_zone(field: &str, given: Option<&str>) -> Result<TimeZone, ApiError>
             )
         }),
         None => Ok(TimeZone::try_system().unwrap_or(TimeZone::UTC)),
+    }
+}
+
+impl Rapport {
+    /// The vault as one file of `format`, named with today's date.
+    async fn export_file(&self, format: ExportFormat) -> Result<ExportFile, ApiError> {
+        let day = self
+            .clock()
+            .now()
+            .to_jiff()
+            .strftime("%Y-%m-%d")
+            .to_string();
+        let internal =
+            |e: serde_json::Error| ApiError::new(crate::ErrorCode::Internal, e.to_string());
+        let (name, media_type, text) = match format {
+            ExportFormat::Json => (
+                "backup.json",
+                "application/json",
+                serde_json::to_string_pretty(&self.backup().await?).map_err(internal)?,
+            ),
+            ExportFormat::PeopleCsv => (
+                "people.csv",
+                "text/csv",
+                self.export_csv(Kind::Person).await?,
+            ),
+            ExportFormat::OrgsCsv => (
+                "organizations.csv",
+                "text/csv",
+                self.export_csv(Kind::Organization).await?,
+            ),
+            ExportFormat::Vcard => ("people.vcf", "text/vcard", self.export_vcard().await?),
+            ExportFormat::Ics => (
+                "calendar.ics",
+                "text/calendar",
+                self.calendar_ics(None).await?,
+            ),
+        };
+        Ok(ExportFile {
+            filename: format!("rapport-{day}-{name}"),
+            media_type: media_type.into(),
+            text,
+        })
     }
 }
 
@@ -296,6 +379,35 @@ impl Rapport {
             Call::PairWith { ticket } => json(self.pair_with(&ticket).await?),
             Call::SyncNow {} => json(self.sync_now().await?),
             Call::Reminders {} => json(self.reminders().await?),
+            Call::ImportContacts {
+                format,
+                text,
+                dry_run,
+                skip_invalid,
+            } => {
+                let opts = ImportOptions {
+                    dry_run,
+                    skip_invalid,
+                };
+                json(
+                    self.import_contacts(format, &text, opts, &|_, _| {})
+                        .await?,
+                )
+            }
+            Call::ImportBackup { text, dry_run } => {
+                let backup: Backup = serde_json::from_str(&text).map_err(|e| {
+                    ApiError::validation(
+                        "text",
+                        format!(
+                            "not a Rapport backup: {e} (line {}, column {})",
+                            e.line(),
+                            e.column()
+                        ),
+                    )
+                })?;
+                json(self.restore_with(backup, dry_run).await?)
+            }
+            Call::Export { format } => json(self.export_file(format).await?),
         }
     }
 }

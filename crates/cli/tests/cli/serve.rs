@@ -150,7 +150,7 @@ fn bad_calls_are_refused_with_the_fix_and_change_nothing() {
     assert_eq!(status, 400);
     let big = format!(
         "{{\"op\":\"check_outreach\",\"args\":{{\"text\":\"{}\"}}}}",
-        "a".repeat(5 * 1024 * 1024)
+        "a".repeat(17 * 1024 * 1024)
     );
     let (status, _, _) = http(port, "POST", "/api/call", &[("authorization", &auth)], &big);
     assert_eq!(status, 413, "a body over the cap is refused");

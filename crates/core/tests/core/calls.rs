@@ -250,3 +250,74 @@ async fn the_confirmation_task_is_done_once_the_meeting_starts() {
     .unwrap();
     assert_eq!(open_confirmations(&tasks), 0, "{tasks}");
 }
+
+#[tokio::test]
+async fn contacts_import_with_a_preview_and_the_vault_exports_as_files() {
+    let (app, _) = app().await;
+    let csv = "Notes:\r\n\"When exporting your connection data…\"\r\n\r\n\
+First Name,Last Name,URL,Email Address,Company,Position,Connected On\r\n\
+Zoë,Okonkwo,https://www.linkedin.com/in/zoe,,Green Harbor,Energy modeller,05 Mar 2024\r\n\
+Omar,Haddad,https://www.linkedin.com/in/omar,omar@example.org,\"Grid, Inc.\",Planner,06 Mar 2024\r\n";
+    let preview = call(
+        &app,
+        json!({"op": "import_contacts", "args": {"format": "linkedin", "text": csv, "dry_run": true}}),
+    )
+    .await
+    .unwrap();
+    assert_eq!(preview["created"], 2);
+    assert_eq!(preview["applied"], false);
+    let people = call(&app, json!({"op": "list", "args": {"kind": "person"}}))
+        .await
+        .unwrap();
+    assert_eq!(people["total"], 0, "a preview writes nothing");
+
+    let done = call(
+        &app,
+        json!({"op": "import_contacts", "args": {"format": "linkedin", "text": csv}}),
+    )
+    .await
+    .unwrap();
+    assert_eq!(
+        (done["created"].as_u64(), done["applied"].as_bool()),
+        (Some(2), Some(true))
+    );
+    let again = call(
+        &app,
+        json!({"op": "import_contacts", "args": {"format": "linkedin", "text": csv}}),
+    )
+    .await
+    .unwrap();
+    assert_eq!(again["created"], 0, "re-importing creates nobody new");
+
+    let vcf = call(&app, json!({"op": "export", "args": {"format": "vcard"}}))
+        .await
+        .unwrap();
+    assert!(vcf["filename"].as_str().unwrap().ends_with("people.vcf"));
+    assert!(vcf["text"].as_str().unwrap().contains("FN:Omar Haddad"));
+    let backup = call(&app, json!({"op": "export", "args": {"format": "json"}}))
+        .await
+        .unwrap();
+    assert_eq!(backup["media_type"], "application/json");
+
+    // The backup restores into another vault; a damaged one is refused with where it broke.
+    let (other, _) = super::app().await;
+    let restored = call(
+        &other,
+        json!({"op": "import_backup", "args": {"text": backup["text"]}}),
+    )
+    .await
+    .unwrap();
+    assert!(restored["created"].as_u64().unwrap() >= 2, "{restored}");
+    let e = call(
+        &other,
+        json!({"op": "import_backup", "args": {"text": "{\"format\": "}}),
+    )
+    .await
+    .unwrap_err();
+    assert_eq!(e.code, ErrorCode::Validation);
+    assert!(e.message.contains("not a Rapport backup"), "{}", e.message);
+    let e = call(&app, json!({"op": "export", "args": {"format": "pdf"}}))
+        .await
+        .unwrap_err();
+    assert!(e.message.contains("format"), "{}", e.message);
+}
