@@ -1586,7 +1586,7 @@ mod upgrade_tests {
     use rapport_model::{Body, Meta, Person, Prose, Timestamp};
 
     use super::*;
-    use crate::kv::{CURRENT_SETTINGS, create_legacy_compressed};
+    use crate::kv::{COMPACTED_SETTINGS, NEW_SETTINGS, create_legacy_compressed};
 
     fn person(i: i64) -> Record {
         Record {
@@ -1644,7 +1644,7 @@ mod upgrade_tests {
             assert_eq!(store.search("meetup", None, 10).unwrap().len(), 3);
         }
         let (store, _, _) = Store::open_rewritten(dir.path(), StoreOptions::default()).unwrap();
-        assert_eq!(SledKv::settings(&db), Some(CURRENT_SETTINGS));
+        assert_eq!(SledKv::settings(&db), Some(COMPACTED_SETTINGS));
         for r in &records {
             assert_eq!(store.get(r.id()).unwrap().as_ref(), Some(r));
             let stored = store.kv.get(&keys::record(r.id())).unwrap().unwrap();
@@ -1660,6 +1660,7 @@ mod upgrade_tests {
         let records: Vec<Record> = (0..5).map(person).collect();
         {
             let store = Store::open(dir.path(), StoreOptions::default()).unwrap();
+            assert_eq!(SledKv::settings(&dir.path().join("db")), Some(NEW_SETTINGS));
             store.write_all(records.clone()).unwrap();
             let pending = store
                 .kv
