@@ -56,6 +56,10 @@ pub trait KvStore: Send + Sync {
     fn flush(&self) -> Result<()>;
     /// Bytes used on disk (0 in memory).
     fn size_on_disk(&self) -> Result<u64>;
+    /// True when the store compresses what it writes itself (then values are stored plain).
+    fn compresses(&self) -> bool {
+        false
+    }
 }
 
 /// The smallest key greater than every key starting with `prefix` (none if the prefix is all 0xff).
@@ -162,6 +166,7 @@ pub type Repack = dyn Fn(&[u8], Vec<u8>) -> Result<Vec<u8>>;
 /// sled on disk.
 pub struct SledKv {
     db: sled::Db,
+    compresses: bool,
 }
 
 impl std::fmt::Debug for SledKv {
@@ -175,9 +180,9 @@ impl SledKv {
     /// own background flush is off because the store flushes before acknowledging each write.
     pub fn open(dir: &Path, cache_bytes: u64) -> Result<Self> {
         finish_rewrite(dir)?;
-        Ok(Self {
-            db: open_db(dir, cache_bytes, NEW_SETTINGS)?,
-        })
+        let db = open_db(dir, cache_bytes, NEW_SETTINGS)?;
+        let compresses = existing_settings(dir).is_none_or(|s| s.compression);
+        Ok(Self { db, compresses })
     }
 
     /// Rewrites the database in `dir` into fresh files, leaving behind the space sled's log holds
@@ -406,6 +411,10 @@ impl KvStore for SledKv {
 
     fn size_on_disk(&self) -> Result<u64> {
         Ok(self.db.size_on_disk()?)
+    }
+
+    fn compresses(&self) -> bool {
+        self.compresses
     }
 }
 
