@@ -229,6 +229,24 @@ async fn seed_vault(
     })
 }
 
+/// CPU time this process has used so far (user and system, every thread), from /proc
+/// (Linux); 0 elsewhere.
+fn cpu_seconds() -> f64 {
+    let Ok(stat) = std::fs::read_to_string("/proc/self/stat") else {
+        return 0.0;
+    };
+    // Fields after the command name (which may hold spaces) start at state (field 3);
+    // utime and stime are fields 14 and 15, in clock ticks of 1/100 s on Linux.
+    let after_name = stat.rsplit_once(')').map_or("", |(_, rest)| rest);
+    let ticks: Vec<f64> = after_name
+        .split_whitespace()
+        .skip(11)
+        .take(2)
+        .filter_map(|v| v.parse().ok())
+        .collect();
+    ticks.iter().sum::<f64>() / 100.0
+}
+
 /// The process's peak resident memory, from /proc (Linux); 0 elsewhere.
 fn peak_rss_kb() -> u64 {
     std::fs::read_to_string("/proc/self/status")
@@ -614,10 +632,16 @@ async fn bench_sync(sizes: &[usize], work_dir: Option<PathBuf>) -> Result<(), Ap
             .await?;
 
         eprintln!("bench-sync {people}: first sync starts");
+        let cpu = cpu_seconds();
         let t = Instant::now();
         let first = b.sync_with(a.key()).await?;
         let first_s = t.elapsed().as_secs_f64();
-        eprintln!("bench-sync {people}: first sync done in {first_s:.2} s");
+        // CPU time (both devices: they share this process) tells a slow run on a busy machine
+        // from a slow build.
+        eprintln!(
+            "bench-sync {people}: first sync done in {first_s:.2} s, {:.2} s of CPU",
+            cpu_seconds() - cpu
+        );
         let wire = first.bytes_sent + first.bytes_received;
 
         let mut again = Vec::new();

@@ -4,12 +4,13 @@
 //! sled's own compression used to do this for every value and key, but sled 0.34 builds a new
 //! zstd context for every log fragment it writes (one per key of a batch) and every page it
 //! reads: a device receiving a 10k-people vault spent most of its sled time creating contexts
-//! (BENCHMARKS.md). New databases run with sled's compression off; documents are compressed
-//! by Automerge already, and the JSON projections — the other large values — are compressed
-//! here.
+//! (BENCHMARKS.md). Databases created empty run with sled's compression off; documents are
+//! compressed by Automerge already, and the JSON projections — the other large values — are
+//! compressed here.
 //!
-//! A stored value is either plain JSON (it starts with `{`: vaults written before this, and
-//! small records) or [`ZSTD`], the JSON's length (u32, little-endian) and a zstd frame.
+//! A stored value is either plain JSON (it starts with `{`: small records, vaults whose sled
+//! compresses its pages — compacted ones, and ones written before this) or [`ZSTD`], the
+//! JSON's length (u32, little-endian) and a zstd frame.
 
 use std::borrow::Cow;
 use std::cell::RefCell;
@@ -75,14 +76,6 @@ pub fn unpack(stored: &[u8]) -> Result<Cow<'_, [u8]>> {
     Ok(Cow::Owned(json))
 }
 
-/// The current stored form of a value stored in any form (compaction rewrites old values).
-pub fn repack(stored: Vec<u8>) -> Result<Vec<u8>> {
-    match unpack(&stored)? {
-        Cow::Borrowed(_) => Ok(pack(stored)),
-        Cow::Owned(_) => Ok(stored),
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -96,10 +89,9 @@ mod tests {
         assert_eq!(packed[0], ZSTD);
         assert!(packed.len() < big.len() / 4);
         assert_eq!(unpack(&packed).unwrap().as_ref(), big.as_slice());
-        // A value written before compression moved here reads as it is, and is repacked.
+        // A plain value (a compacted vault, or one written before compression moved here)
+        // reads as it is.
         assert_eq!(unpack(&big).unwrap().as_ref(), big.as_slice());
-        assert_eq!(repack(big.clone()).unwrap(), packed);
-        assert_eq!(repack(packed.clone()).unwrap(), packed);
         for bad in [
             vec![ZSTD],
             vec![ZSTD, 1, 0, 0],

@@ -10,7 +10,7 @@
 //! | `T` due id                            | — (open tasks, meetings by time)|
 //! | `O` org kind id                       | — (records by organization)    |
 //! | `G` goal kind id                      | — (records by goal)            |
-//! | `Q` seq                               | id (changes not yet in search) |
+//! | `Q` seq                               | ids a batch changed, not yet in search |
 //! | `K` kind                              | how many live records of it    |
 //! | `H` bucket id                         | the document's heads (for sync)|
 //! | `B` bucket                            | XOR of the bucket's digests    |

@@ -56,6 +56,10 @@ pub trait KvStore: Send + Sync {
     fn flush(&self) -> Result<()>;
     /// Bytes used on disk (0 in memory).
     fn size_on_disk(&self) -> Result<u64>;
+    /// True when the store compresses what it writes itself (then values are stored plain).
+    fn compresses(&self) -> bool {
+        false
+    }
 }
 
 /// The smallest key greater than every key starting with `prefix` (none if the prefix is all 0xff).
@@ -162,6 +166,7 @@ pub type Repack = dyn Fn(&[u8], Vec<u8>) -> Result<Vec<u8>>;
 /// sled on disk.
 pub struct SledKv {
     db: sled::Db,
+    compresses: bool,
 }
 
 impl std::fmt::Debug for SledKv {
@@ -175,9 +180,9 @@ impl SledKv {
     /// own background flush is off because the store flushes before acknowledging each write.
     pub fn open(dir: &Path, cache_bytes: u64) -> Result<Self> {
         finish_rewrite(dir)?;
-        Ok(Self {
-            db: open_db(dir, cache_bytes)?,
-        })
+        let db = open_db(dir, cache_bytes, NEW_SETTINGS)?;
+        let compresses = existing_settings(dir).is_none_or(|s| s.compression);
+        Ok(Self { db, compresses })
     }
 
     /// Rewrites the database in `dir` into fresh files, leaving behind the space sled's log holds
@@ -186,18 +191,17 @@ impl SledKv {
     /// database: the old one, or the new one (see [`finish_rewrite`]). Returns the bytes on disk
     /// before and after.
     ///
-    /// The copy is made with the current settings (see [`open_db`]) and every value passes
-    /// through `repack` on the way, so a rewrite is also how an older database is brought up to
-    /// the current format.
+    /// The copy is made with [`COMPACTED_SETTINGS`] and every value passes through `repack` on
+    /// the way, so a rewrite is also how an older database is brought up to the current format.
     pub fn rewrite(dir: &Path, cache_bytes: u64, repack: &Repack) -> Result<(u64, u64)> {
         finish_rewrite(dir)?;
         let fresh = sibling(dir, "new");
         remove_dir(&fresh)?;
         let before;
         {
-            let old = open_db(dir, cache_bytes)?;
+            let old = open_db(dir, cache_bytes, NEW_SETTINGS)?;
             before = old.size_on_disk()?;
-            let new = open_db(&fresh, cache_bytes)?;
+            let new = open_db(&fresh, cache_bytes, COMPACTED_SETTINGS)?;
             // One insert at a time, in key order: measured to leave sled's log ~20% smaller
             // than large batches do (examples/sled_sizes.rs).
             for item in old.iter() {
@@ -211,7 +215,7 @@ impl SledKv {
         std::fs::rename(dir, &old).map_err(|e| StoreError::io(dir, e))?;
         std::fs::rename(&fresh, dir).map_err(|e| StoreError::io(&fresh, e))?;
         remove_dir(&old)?;
-        let after = open_db(dir, cache_bytes)?.size_on_disk()?;
+        let after = open_db(dir, cache_bytes, COMPACTED_SETTINGS)?.size_on_disk()?;
         Ok((before, after))
     }
 }
@@ -225,10 +229,10 @@ const SEGMENT_BYTES: usize = 64 * 1024;
 /// ([`crate::lock`]) already keeps other processes out, so the holder can only be a handle this
 /// process just dropped whose background work has not finished. Added after one unexplained
 /// failure to reopen a store right after closing it in a test (not reproduced since, in 9 runs).
-fn open_db(dir: &Path, cache_bytes: u64) -> Result<sled::Db> {
+fn open_db(dir: &Path, cache_bytes: u64, if_new: SledSettings) -> Result<sled::Db> {
     let mut tries = 0;
     loop {
-        match open_db_once(dir, cache_bytes) {
+        match open_db_once(dir, cache_bytes, if_new) {
             Err(StoreError::Db(e))
                 if tries < 100
                     && matches!(&*e, sled::Error::Io(io) if io.to_string().contains("lock")) =>
@@ -248,12 +252,23 @@ pub struct SledSettings {
     pub compression: bool,
 }
 
-/// New databases: 64 KiB segments, and no sled compression — sled 0.34 makes a new zstd
-/// context for every fragment it writes and every page it reads, which dominated bulk writes;
-/// the store compresses the values that gain from it itself (`codec.rs`).
-pub const CURRENT_SETTINGS: SledSettings = SledSettings {
+/// A database created empty (a new vault, a device receiving one): 64 KiB segments and no sled
+/// compression. sled 0.34 makes a new zstd context for every fragment it writes (one per key of
+/// a batch) and every page it reads, which dominated bulk writes; the store compresses the
+/// values that gain from it itself (`codec.rs`).
+pub const NEW_SETTINGS: SledSettings = SledSettings {
     segment_bytes: SEGMENT_BYTES,
     compression: false,
+};
+
+/// A database rewritten by compaction: sled's compression on. Without it sled's log (old node
+/// versions) left the compacted 10k-people vault at 3.6× its JSON export, over the 3× target;
+/// with it, 2.3× (BENCHMARKS.md). A compacted vault is one that already holds its data, so the
+/// per-fragment cost falls on everyday edits (one batch each), not on bulk writes into an
+/// empty vault.
+pub const COMPACTED_SETTINGS: SledSettings = SledSettings {
+    segment_bytes: SEGMENT_BYTES,
+    compression: true,
 };
 
 /// The settings an existing database was made with (sled cannot change them in place and
@@ -272,10 +287,10 @@ fn existing_settings(dir: &Path) -> Option<SledSettings> {
 }
 
 #[allow(clippy::disallowed_methods)] // this is the one place that opens sled
-fn open_db_once(dir: &Path, cache_bytes: u64) -> Result<sled::Db> {
-    // A database made with other settings keeps them; `rapport doctor --compact` rewrites it
-    // with the current ones.
-    let settings = existing_settings(dir).unwrap_or(CURRENT_SETTINGS);
+fn open_db_once(dir: &Path, cache_bytes: u64, if_new: SledSettings) -> Result<sled::Db> {
+    // A database keeps the settings it was made with (sled refuses others); `rapport doctor
+    // --compact` rewrites it with [`COMPACTED_SETTINGS`].
+    let settings = existing_settings(dir).unwrap_or(if_new);
     Ok(sled::Config::new()
         .path(dir)
         .cache_capacity(cache_bytes)
@@ -286,8 +301,8 @@ fn open_db_once(dir: &Path, cache_bytes: u64) -> Result<sled::Db> {
         .open()?)
 }
 
-/// Creates a database with sled's compression on, as vaults were made before
-/// [`CURRENT_SETTINGS`] (tests of the upgrade path).
+/// Creates a database with sled's compression on, as every vault was made before
+/// [`NEW_SETTINGS`] (tests of the upgrade path).
 #[cfg(test)]
 #[allow(clippy::disallowed_methods)]
 pub(crate) fn create_legacy_compressed(dir: &Path) -> Result<()> {
@@ -396,6 +411,10 @@ impl KvStore for SledKv {
 
     fn size_on_disk(&self) -> Result<u64> {
         Ok(self.db.size_on_disk()?)
+    }
+
+    fn compresses(&self) -> bool {
+        self.compresses
     }
 }
 

@@ -1,9 +1,9 @@
 //! Full-text search over every text field of every live record, with tantivy.
 //!
 //! The index is a projection like the others, but it is not written in the same batch as the
-//! documents: each write leaves a `Q seq → id` entry, and the index catches up from those entries
-//! when it is opened or searched. So a write never waits on the index, a crash loses nothing
-//! (the entries are replayed), and a process that never searches never opens it.
+//! documents: each write batch leaves a `Q seq → ids` entry, and the index catches up from
+//! those entries when it is opened or searched. So a write never waits on the index, a crash
+//! loses nothing (the entries are replayed), and a process that never searches never opens it.
 
 use std::path::Path;
 

@@ -199,7 +199,9 @@ impl Store {
         private_dir(dir)?;
         let lock = DirLock::acquire(dir)?;
         let repack = |key: &[u8], value: Vec<u8>| match key.first() {
-            Some(&keys::RECORD) => codec::repack(value),
+            // The rewritten database compresses its pages, which does better on plain JSON
+            // (field names repeat from record to record) than value-by-value compression.
+            Some(&keys::RECORD) => Ok(codec::unpack(&value)?.into_owned()),
             _ => Ok(value),
         };
         let (before, after) = SledKv::rewrite(&dir.join("db"), opts.db_cache_bytes, &repack)?;
@@ -1027,7 +1029,7 @@ impl Store {
         {
             batch.put(k.clone(), Vec::new());
         }
-        batch.put(keys::record(new.id()), encode(new)?);
+        batch.put(keys::record(new.id()), encode(new, !self.kv.compresses())?);
         Ok(())
     }
 
@@ -1280,8 +1282,9 @@ impl Drop for Store {
 
 /// A record's projection: its JSON without the fields that hold their default (null, false, an
 /// empty list), which reading fills back in (empty strings stay: `Some("")` and `None`
-/// differ), compressed when that pays ([`codec::pack`]).
-fn encode(r: &Record) -> Result<Vec<u8>> {
+/// differ), compressed when that pays ([`codec::pack`]) unless the database compresses its pages
+/// itself (`pack` false).
+fn encode(r: &Record, pack: bool) -> Result<Vec<u8>> {
     let bad = |e: serde_json::Error| StoreError::Corrupt(format!("record {}: {e}", r.id()));
     let mut v = serde_json::to_value(r).map_err(bad)?;
     if let serde_json::Value::Object(fields) = &mut v {
@@ -1291,7 +1294,8 @@ fn encode(r: &Record) -> Result<Vec<u8>> {
             _ => true,
         });
     }
-    Ok(codec::pack(serde_json::to_vec(&v).map_err(bad)?))
+    let json = serde_json::to_vec(&v).map_err(bad)?;
+    Ok(if pack { codec::pack(json) } else { json })
 }
 
 /// Documents loaded and read ahead of being stored ([`Store::prepare`]).
@@ -1604,7 +1608,7 @@ mod upgrade_tests {
     use rapport_model::{Body, Meta, Person, Prose, Timestamp};
 
     use super::*;
-    use crate::kv::{CURRENT_SETTINGS, create_legacy_compressed};
+    use crate::kv::{COMPACTED_SETTINGS, NEW_SETTINGS, create_legacy_compressed};
 
     fn person(i: i64) -> Record {
         Record {
@@ -1622,7 +1626,7 @@ mod upgrade_tests {
     }
 
     #[test]
-    fn a_vault_made_with_sled_compression_opens_and_compaction_brings_it_up_to_date() {
+    fn projections_read_in_either_form_and_compaction_stores_them_for_sled_compression() {
         let dir = tempfile::tempdir().unwrap();
         let db = dir.path().join("db");
         create_legacy_compressed(&db).unwrap();
@@ -1636,15 +1640,13 @@ mod upgrade_tests {
                     .unwrap()
                     .unwrap();
             }
-            // As written before projections were compressed here: plain JSON.
+            // sled compresses this database's pages: projections are stored plain.
             let id = records[0].id();
             let stored = store.kv.get(&keys::record(id)).unwrap().unwrap();
-            assert_eq!(stored[0], 1, "a new write compresses");
+            assert_eq!(stored[0], b'{');
+            // As a vault created since then holds them: compressed by the store.
             let mut b = WriteBatch::default();
-            b.put(
-                keys::record(id),
-                codec::unpack(&stored).unwrap().into_owned(),
-            );
+            b.put(keys::record(id), codec::pack(stored));
             store.kv.apply(b).unwrap();
             store.kv.flush().unwrap();
         }
@@ -1662,11 +1664,14 @@ mod upgrade_tests {
             assert_eq!(store.search("meetup", None, 10).unwrap().len(), 3);
         }
         let (store, _, _) = Store::open_rewritten(dir.path(), StoreOptions::default()).unwrap();
-        assert_eq!(SledKv::settings(&db), Some(CURRENT_SETTINGS));
+        assert_eq!(SledKv::settings(&db), Some(COMPACTED_SETTINGS));
         for r in &records {
             assert_eq!(store.get(r.id()).unwrap().as_ref(), Some(r));
             let stored = store.kv.get(&keys::record(r.id())).unwrap().unwrap();
-            assert_eq!(stored[0], 1, "compaction compresses old projections");
+            assert_eq!(
+                stored[0], b'{',
+                "sled compresses the compacted database's pages"
+            );
         }
         assert!(store.check().unwrap().is_clean());
         assert_eq!(store.search("meetup", None, 10).unwrap().len(), 3);
@@ -1678,13 +1683,19 @@ mod upgrade_tests {
         let records: Vec<Record> = (0..5).map(person).collect();
         {
             let store = Store::open(dir.path(), StoreOptions::default()).unwrap();
+            assert_eq!(SledKv::settings(&dir.path().join("db")), Some(NEW_SETTINGS));
+            let long = person(99);
+            let long_id = long.id();
+            store.write_all(vec![long]).unwrap();
+            let stored = store.kv.get(&keys::record(long_id)).unwrap();
+            assert_eq!(stored.unwrap()[0], 1, "compressed by the store");
             store.write_all(records.clone()).unwrap();
             let pending = store
                 .kv
                 .scan(&[keys::PENDING_SEARCH], None, Direction::Forward, 100)
                 .unwrap();
-            assert_eq!(pending.len(), 1, "one entry for the batch");
-            assert_eq!(pending[0].1.len(), 5 * 16);
+            assert_eq!(pending.len(), 2, "one entry for each batch");
+            assert_eq!(pending[1].1.len(), 5 * 16);
             // An entry in the older shape (one id) from before batches shared entries.
             let extra = person(9);
             let id = extra.id();
@@ -1696,11 +1707,11 @@ mod upgrade_tests {
                 .kv
                 .scan(&[keys::PENDING_SEARCH], None, Direction::Forward, 100)
                 .unwrap();
-            assert_eq!(pending.len(), 2);
-            assert_eq!(pending[1].1, id.as_bytes().to_vec());
+            assert_eq!(pending.len(), 3);
+            assert_eq!(pending[2].1, id.as_bytes().to_vec());
         }
-        // Reopened, the index catches up from both entries.
+        // Reopened, the index catches up from every entry.
         let store = Store::open(dir.path(), StoreOptions::default()).unwrap();
-        assert_eq!(store.search("meetup", None, 10).unwrap().len(), 6);
+        assert_eq!(store.search("meetup", None, 10).unwrap().len(), 7);
     }
 }

@@ -63,8 +63,9 @@ pub struct Session {
     preparing: Option<std::thread::JoinHandle<Prepared>>,
     /// Documents the peer's entries show in a state this device lacks, until they are stored.
     awaited: HashSet<WireId>,
-    /// Documents queued in the outbox to send whole.
-    queued_documents: u64,
+    /// Documents to send whole, read from the store one at a time as the connection takes
+    /// them (reading them all first kept the peer waiting, and them all in memory).
+    to_send: VecDeque<WireId>,
     done: u64,
     pub stats: SessionStats,
 }
@@ -91,7 +92,7 @@ impl Session {
             arrived: Vec::new(),
             preparing: None,
             awaited: HashSet::new(),
-            queued_documents: 0,
+            to_send: VecDeque::new(),
             done: 0,
             stats: SessionStats::default(),
         })
@@ -153,7 +154,7 @@ impl Session {
             pending: if self.is_done() {
                 0
             } else {
-                self.awaited.len() as u64 + self.queued_documents
+                (self.awaited.len() + self.to_send.len()) as u64
             },
             done: self.done,
         }
@@ -179,12 +180,15 @@ impl Session {
 
     /// The next message to send, if any. Fails only if storing what arrived fails.
     pub fn next_outgoing(&mut self) -> Result<Option<Message>> {
-        if let Some(m) = self.outbox.pop_front() {
+        let next = match self.outbox.pop_front() {
+            Some(m) => Some(m),
+            None => self.next_document()?,
+        };
+        if let Some(m) = next {
             self.sent += 1;
             match &m {
                 Message::Document { .. } => {
                     self.stats.documents_sent += 1;
-                    self.queued_documents -= 1;
                     self.done += 1;
                 }
                 Message::Sync { .. } => self.stats.sync_messages_sent += 1,
@@ -214,9 +218,20 @@ impl Session {
         Ok(None)
     }
 
+    /// The next document to send whole, read now.
+    fn next_document(&mut self) -> Result<Option<Message>> {
+        while let Some(id) = self.to_send.pop_front() {
+            if let Some(bytes) = self.store.document_bytes(id.into())? {
+                return Ok(Some(Message::Document { id, bytes }));
+            }
+        }
+        Ok(None)
+    }
+
     /// True when both sides have said everything and heard everything.
     pub fn is_done(&self) -> bool {
         self.outbox.is_empty()
+            && self.to_send.is_empty()
             && self.arrived.is_empty()
             && self.preparing.is_none()
             && self.last_idle == Some((self.sent, self.received))
@@ -261,12 +276,7 @@ impl Session {
                 );
                 for (id, mine) in mine {
                     match theirs.get(&id) {
-                        None => {
-                            if let Some(bytes) = self.store.document_bytes(id.into())? {
-                                self.outbox.push_back(Message::Document { id, bytes });
-                                self.queued_documents += 1;
-                            }
-                        }
+                        None => self.to_send.push_back(id),
                         Some(d) if *d != mine => self.start_sync(id)?,
                         Some(_) => {}
                     }
