@@ -396,14 +396,8 @@ impl Rapport {
             }
             Call::ImportBackup { text, dry_run } => {
                 let backup: Backup = serde_json::from_str(&text).map_err(|e| {
-                    ApiError::validation(
-                        "text",
-                        format!(
-                            "not a Rapport backup: {e} (line {}, column {})",
-                            e.line(),
-                            e.column()
-                        ),
-                    )
+                    // serde_json's message already says where (line and column).
+                    ApiError::validation("text", format!("not a Rapport backup: {e}"))
                 })?;
                 json(self.restore_with(backup, dry_run).await?)
             }

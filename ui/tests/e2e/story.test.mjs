@@ -123,6 +123,7 @@ for (const size of sizes) {
         ['#/questions', '13-questions', 'Questions'],
         ['#/devices', '14-devices', null],
         ['#/settings', '15-settings', 'Settings'],
+        ['#/transfer', '15b-transfer', 'Import & export'],
         ['#/more', '16-more', null],
       ]) {
         await page.goto(server.url.split('#')[0] + path);

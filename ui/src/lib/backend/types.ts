@@ -351,6 +351,34 @@ export interface SyncStatus {
 
 export interface PairingCode { ticket: string; qr_svg: string; expires_at: Timestamp }
 
+/** The address-book exports `import_contacts` reads. */
+export type ContactFormat = 'linkedin' | 'vcard' | 'google-csv';
+
+/** A row (or card) of an imported file that could not be read; `line` is 1-based. */
+export interface RowError { line: number; reason: string }
+
+/** What `import_contacts` did or, in a dry run or with invalid rows, would do. */
+export interface ImportReport {
+  created: number;
+  updated: number;
+  unchanged: number;
+  organizations_created: number;
+  /** Rows with nothing to import (no name, email or profile URL). */
+  skipped: number;
+  invalid: RowError[];
+  /** False when nothing was written: a dry run, or invalid rows without `skip_invalid`. */
+  applied: boolean;
+}
+
+/** What `import_backup` did (or would do): counts of records of every kind. */
+export interface RestoreReport { created: number; updated: number; unchanged: number }
+
+/** The files `export` makes (Markdown and Automerge folders come from the command line). */
+export type ExportFormat = 'json' | 'people-csv' | 'orgs-csv' | 'vcard' | 'ics';
+
+/** A file for the user to save. */
+export interface ExportFile { filename: string; media_type: string; text: string }
+
 /** Every call the Rust API answers: its arguments and what it returns. */
 export interface Calls {
   list: [ListRequest, ListResponse];
@@ -390,6 +418,9 @@ export interface Calls {
   pair_with: [{ ticket: string }, DeviceRecord];
   sync_now: [undefined, { device: string; ok: boolean; error?: string; stats?: { documents_received: number; documents_changed: number; documents_sent: number } }[]];
   reminders: [undefined, Reminder[]];
+  import_contacts: [{ format: ContactFormat; text: string; dry_run?: boolean; skip_invalid?: boolean }, ImportReport];
+  import_backup: [{ text: string; dry_run?: boolean }, RestoreReport];
+  export: [{ format: ExportFormat }, ExportFile];
 }
 
 export type Op = keyof Calls;
