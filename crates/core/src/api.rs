@@ -9,6 +9,7 @@ use rapport_store::{
 };
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
+use ts_rs::TS;
 
 use crate::{ApiError, Clock, ErrorCode, patch};
 
@@ -27,7 +28,7 @@ pub fn default_data_dir() -> Option<std::path::PathBuf> {
 pub const MAX_LIMIT: usize = 1000;
 
 /// How a list is sorted.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "snake_case")]
 pub enum SortOrder {
     #[default]
@@ -36,10 +37,12 @@ pub enum SortOrder {
 }
 
 /// A page of records of one kind.
-#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, Serialize, Deserialize, TS)]
 #[serde(default)]
+#[ts(optional_fields)]
 pub struct ListRequest {
     pub kind: Option<Kind>,
+    #[ts(as = "Option<SortOrder>", optional)]
     pub order: SortOrder,
     /// Only records about this person (meetings, outreach, tasks).
     pub person: Option<RecordId>,
@@ -53,7 +56,7 @@ pub struct ListRequest {
     pub limit: Option<usize>,
 }
 
-#[derive(Clone, Debug, Serialize, Deserialize)]
+#[derive(Clone, Debug, Serialize, Deserialize, TS)]
 pub struct ListResponse {
     pub items: Vec<Record>,
     /// Pass as `after` for the next page; absent on the last page.
@@ -63,22 +66,23 @@ pub struct ListResponse {
     pub total: u64,
 }
 
-#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, Serialize, Deserialize, TS)]
 #[serde(default)]
+#[ts(optional_fields)]
 pub struct SearchRequest {
     pub query: String,
     pub kind: Option<Kind>,
     pub limit: Option<usize>,
 }
 
-#[derive(Clone, Debug, Serialize, Deserialize)]
+#[derive(Clone, Debug, Serialize, Deserialize, TS)]
 pub struct SearchResponse {
     pub hits: Vec<SearchHit>,
 }
 
 /// Link `from` to `to` (the field is implied by the two kinds: a person to an organization is
 /// their employer, a person to a person is who referred them…).
-#[derive(Clone, Debug, Serialize, Deserialize)]
+#[derive(Clone, Debug, Serialize, Deserialize, TS)]
 pub struct LinkRequest {
     pub from: RecordId,
     pub to: RecordId,

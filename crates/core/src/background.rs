@@ -10,6 +10,7 @@ use std::time::Duration;
 use rapport_model::{Body, Kind, MeetingStatus, RecordId, Timestamp};
 use serde::Serialize;
 use tokio::sync::broadcast;
+use ts_rs::TS;
 
 use crate::sync::PAIRING_TTL;
 use crate::{ApiError, ErrorCode, Node, NodeConfig, Rapport, RelayChoice, SyncEvent};
@@ -20,7 +21,7 @@ const REMINDER_EVERY: Duration = Duration::from_secs(60);
 const MEETING_SOON_MS: i64 = 60 * 60 * 1000;
 
 /// Something the app reports while it runs.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, TS)]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum AppEvent {
     /// What the sync node reported (connected, synced, refused…).
@@ -29,7 +30,7 @@ pub enum AppEvent {
     Reminder(Reminder),
 }
 
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, TS)]
 #[serde(rename_all = "snake_case")]
 pub enum ReminderKind {
     /// A meeting starts within the hour: time for the prep brief.
@@ -38,7 +39,7 @@ pub enum ReminderKind {
     ThankYouDue,
 }
 
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, TS)]
 pub struct Reminder {
     pub kind: ReminderKind,
     /// The meeting it is about.
@@ -49,7 +50,7 @@ pub struct Reminder {
 }
 
 /// One paired device, as this one last heard of it.
-#[derive(Clone, Debug, Default, Serialize)]
+#[derive(Clone, Debug, Default, Serialize, TS)]
 pub struct PeerStatus {
     pub device: String,
     pub key: String,
@@ -62,7 +63,7 @@ pub struct PeerStatus {
 }
 
 /// Sync at a glance, for the devices screen.
-#[derive(Clone, Debug, Default, Serialize)]
+#[derive(Clone, Debug, Default, Serialize, TS)]
 pub struct SyncStatus {
     /// Whether this app runs sync at all (off in tests, or when it could not start).
     pub running: bool,
@@ -139,8 +140,21 @@ pub(crate) struct Background {
     reminded: Mutex<HashSet<(RecordId, bool)>>,
 }
 
+/// How syncing with one device went (see [`Rapport::sync_now`]).
+#[derive(Clone, Debug, Serialize, TS)]
+pub struct SyncOutcome {
+    pub device: String,
+    pub ok: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub error: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub stats: Option<rapport_sync::SessionStats>,
+}
+
 /// A pairing code for another device: as text, and as a QR code to scan.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, TS)]
 pub struct PairingCode {
     pub ticket: String,
     pub qr_svg: String,
@@ -290,17 +304,25 @@ impl Rapport {
     }
 
     /// Syncs with every paired device now; says, per device, how it went.
-    pub async fn sync_now(&self) -> Result<Vec<serde_json::Value>, ApiError> {
+    pub async fn sync_now(&self) -> Result<Vec<SyncOutcome>, ApiError> {
         let node = self.running_node()?;
         Ok(node
             .sync_all()
             .await?
             .into_iter()
             .map(|(device, r)| match r {
-                Ok(stats) => serde_json::json!({"device": device, "ok": true, "stats": stats}),
-                Err(e) => {
-                    serde_json::json!({"device": device, "ok": false, "error": e.to_string()})
-                }
+                Ok(stats) => SyncOutcome {
+                    device,
+                    ok: true,
+                    error: None,
+                    stats: Some(stats),
+                },
+                Err(e) => SyncOutcome {
+                    device,
+                    ok: false,
+                    error: Some(e.to_string()),
+                    stats: None,
+                },
             })
             .collect())
     }

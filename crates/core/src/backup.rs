@@ -6,11 +6,12 @@ use std::path::Path;
 
 use rapport_model::{Body, Kind, Record, RecordId};
 use serde::{Deserialize, Serialize};
+use ts_rs::TS;
 
 use crate::{ApiError, ErrorCode, Rapport};
 
 /// The JSON backup: every record, deleted ones included (so a restore keeps the tombstones).
-#[derive(Clone, Debug, Serialize, Deserialize)]
+#[derive(Clone, Debug, Serialize, Deserialize, TS)]
 pub struct Backup {
     /// Always "rapport-backup".
     pub format: String,
@@ -22,7 +23,7 @@ pub const BACKUP_FORMAT: &str = "rapport-backup";
 pub const BACKUP_VERSION: u32 = 1;
 
 /// What a restore did.
-#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, Serialize, Deserialize, TS)]
 pub struct RestoreReport {
     pub created: u64,
     pub updated: u64,

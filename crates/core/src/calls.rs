@@ -8,6 +8,7 @@ use jiff::tz::TimeZone;
 use rapport_model::{Kind, RecordId, Stage, TakeawayTopic, TemplatePurpose, Timestamp};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
+use ts_rs::TS;
 
 use crate::Backup;
 use crate::import::{ContactFormat, ImportOptions};
@@ -21,7 +22,7 @@ const MAX_SUGGESTIONS: usize = 100;
 ///
 /// On the wire a call is `{"op": "get", "args": {"id": "…"}}` (`args` may be left out when the
 /// operation takes none); [`Call::from_json`] reads it.
-#[derive(Clone, Debug, Deserialize)]
+#[derive(Clone, Debug, Deserialize, TS)]
 #[serde(rename_all = "snake_case")]
 pub enum Call {
     /// A page of records of one kind (see [`ListRequest`]).
@@ -36,11 +37,13 @@ pub enum Call {
     Search(SearchRequest),
     Create {
         kind: Kind,
+        #[ts(type = "Record<string, unknown>")]
         fields: Value,
     },
     /// A JSON merge patch: fields present are set, `null` clears one.
     Update {
         id: RecordId,
+        #[ts(type = "Record<string, unknown>")]
         patch: Value,
     },
     Delete {
@@ -51,14 +54,17 @@ pub enum Call {
     /// The day at a glance, in `time_zone` (IANA name; the profile's, else the system's).
     Today {
         #[serde(default)]
+        #[ts(optional)]
         time_zone: Option<String>,
     },
     Dashboard {
         #[serde(default)]
+        #[ts(optional)]
         time_zone: Option<String>,
     },
     NextToContact {
         #[serde(default)]
+        #[ts(optional)]
         limit: Option<usize>,
     },
     OrganizationsByLamp {},
@@ -69,20 +75,25 @@ pub enum Call {
     DraftMessage {
         person_id: RecordId,
         #[serde(default)]
+        #[ts(optional)]
         purpose: Option<TemplatePurpose>,
         #[serde(default)]
+        #[ts(optional)]
         template_id: Option<RecordId>,
         #[serde(default)]
+        #[ts(as = "Option<Vec<Timestamp>>", optional)]
         times: Vec<Timestamp>,
     },
     OutreachSent {
         id: RecordId,
         #[serde(default)]
+        #[ts(optional)]
         at: Option<Timestamp>,
     },
     OutreachReplied {
         id: RecordId,
         #[serde(default)]
+        #[ts(as = "Option<bool>", optional)]
         declined: bool,
     },
     SetStage {
@@ -116,10 +127,12 @@ pub enum Call {
     ThankYouSent {
         meeting_id: RecordId,
         #[serde(default)]
+        #[ts(optional)]
         at: Option<Timestamp>,
     },
     Profile {},
     SetProfile {
+        #[ts(type = "Record<string, unknown>")]
         fields: Value,
     },
     Devices {},
@@ -145,14 +158,17 @@ pub enum Call {
         format: ContactFormat,
         text: String,
         #[serde(default)]
+        #[ts(as = "Option<bool>", optional)]
         dry_run: bool,
         #[serde(default)]
+        #[ts(as = "Option<bool>", optional)]
         skip_invalid: bool,
     },
     /// Restores a Rapport JSON backup given as text; `dry_run` shows what would change.
     ImportBackup {
         text: String,
         #[serde(default)]
+        #[ts(as = "Option<bool>", optional)]
         dry_run: bool,
     },
     /// A file to save: a backup, CSV, vCard or iCalendar of the vault.
@@ -163,7 +179,7 @@ pub enum Call {
 
 /// What [`Call::Export`] writes (Markdown and raw Automerge documents are folders: the
 /// `rapport export` command writes those).
-#[derive(Clone, Copy, Debug, Deserialize)]
+#[derive(Clone, Copy, Debug, Deserialize, TS)]
 #[serde(rename_all = "kebab-case")]
 pub enum ExportFormat {
     Json,
@@ -174,7 +190,7 @@ pub enum ExportFormat {
 }
 
 /// A file for the user to save.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, TS)]
 pub struct ExportFile {
     pub filename: String,
     pub media_type: String,

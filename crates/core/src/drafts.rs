@@ -10,6 +10,7 @@ use rapport_model::{
     Template, TemplatePurpose, Timestamp,
 };
 use serde::{Deserialize, Serialize};
+use ts_rs::TS;
 
 use crate::{ApiError, Rapport};
 
@@ -72,8 +73,9 @@ pub fn template_records() -> Vec<Record> {
 }
 
 /// A draft, with what the etiquette check says and the placeholders left to fill.
-#[derive(Clone, Debug, Serialize, Deserialize)]
+#[derive(Clone, Debug, Serialize, Deserialize, TS)]
 pub struct Draft {
+    #[ts(type = "RecordOf<'outreach'>")]
     pub outreach: Record,
     pub findings: Vec<etiquette::Finding>,
     pub missing: Vec<String>,

@@ -2,6 +2,7 @@ use rapport_model::{ModelError, ValidationError};
 use rapport_store::StoreError;
 use rapport_sync::SyncError;
 use serde::{Deserialize, Serialize};
+use ts_rs::TS;
 
 /// The closed set of error codes the UI (and the CLI's exit code) branch on.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -24,6 +25,9 @@ pub enum ErrorCode {
     Internal,
 }
 
+// Declared with the other vocabularies in the generated TypeScript.
+rapport_model::named_ts!(ErrorCode, "ErrorCode", "ErrorCode".to_string());
+
 impl ErrorCode {
     pub const ALL: &'static [ErrorCode] = &[
         ErrorCode::Validation,
@@ -37,7 +41,7 @@ impl ErrorCode {
 }
 
 /// Every API failure: `{"code": "validation", "message": "email: 'x' is not an email address …"}`.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, thiserror::Error, TS)]
 #[error("{message}")]
 pub struct ApiError {
     pub code: ErrorCode,

@@ -22,7 +22,8 @@ pub use api::{
     default_data_dir,
 };
 pub use background::{
-    AppEvent, PairingCode, PeerStatus, Reminder, ReminderKind, SyncStatus, node_config_from_env,
+    AppEvent, PairingCode, PeerStatus, Reminder, ReminderKind, SyncOutcome, SyncStatus,
+    node_config_from_env,
 };
 pub use backup::{BACKUP_FORMAT, Backup, RestoreReport};
 pub use calls::{Call, time_zone};

@@ -8,6 +8,7 @@ use rapport_model::{
 };
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
+use ts_rs::TS;
 
 use crate::{ApiError, Rapport};
 
@@ -20,7 +21,7 @@ pub fn profile_id() -> RecordId {
 }
 
 /// A question as the prep brief shows it.
-#[derive(Clone, Debug, Serialize, Deserialize)]
+#[derive(Clone, Debug, Serialize, Deserialize, TS)]
 pub struct BriefQuestion {
     pub id: RecordId,
     pub text: String,
@@ -32,7 +33,7 @@ pub struct BriefQuestion {
 }
 
 /// Something that happened with the person, for the brief's history.
-#[derive(Clone, Debug, Serialize, Deserialize)]
+#[derive(Clone, Debug, Serialize, Deserialize, TS)]
 pub struct HistoryItem {
     pub at: Timestamp,
     pub what: String,
@@ -40,23 +41,29 @@ pub struct HistoryItem {
 }
 
 /// Everything the phone shows before a meeting.
-#[derive(Clone, Debug, Serialize, Deserialize)]
+#[derive(Clone, Debug, Serialize, Deserialize, TS)]
 pub struct PrepBrief {
+    #[ts(type = "RecordOf<'meeting'> | null")]
     pub meeting: Option<Record>,
+    #[ts(type = "RecordOf<'person'>")]
     pub person: Record,
+    #[ts(type = "RecordOf<'organization'> | null")]
     pub organization: Option<Record>,
+    #[ts(type = "RecordOf<'person'> | null")]
     pub referred_by: Option<Record>,
     pub my_story: String,
     pub background: Option<String>,
     pub agenda: String,
     pub questions: Vec<BriefQuestion>,
+    #[ts(type = "RecordOf<'task'>[]")]
     pub loose_ends: Vec<Record>,
     pub history: Vec<HistoryItem>,
 }
 
 /// Capture a referral during (or after) a conversation.
-#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, Serialize, Deserialize, TS)]
 #[serde(default)]
+#[ts(optional_fields)]
 pub struct ReferralCapture {
     /// Who gave the referral.
     pub referrer_id: Option<RecordId>,
@@ -69,9 +76,11 @@ pub struct ReferralCapture {
 }
 
 /// What a referral capture created.
-#[derive(Clone, Debug, Serialize, Deserialize)]
+#[derive(Clone, Debug, Serialize, Deserialize, TS)]
 pub struct Captured {
+    #[ts(type = "RecordOf<'person'>")]
     pub person: Record,
+    #[ts(type = "RecordOf<'task'>")]
     pub task: Record,
 }
 

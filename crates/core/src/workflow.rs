@@ -10,19 +10,21 @@ use rapport_model::{
     RecordId, Stage, StageChange, Task, TaskKind, Timestamp,
 };
 use serde::{Deserialize, Serialize};
+use ts_rs::TS;
 
 use crate::{ApiError, Rapport};
 
 /// Someone to contact next, and why.
-#[derive(Clone, Debug, Serialize, Deserialize)]
+#[derive(Clone, Debug, Serialize, Deserialize, TS)]
 pub struct NextContact {
+    #[ts(type = "RecordOf<'person'>")]
     pub person: Record,
     pub score: u32,
     pub reasons: Vec<ranking::Reason>,
 }
 
 /// Something due: a thank-you after a meeting, a check-in, a follow-up.
-#[derive(Clone, Debug, Serialize, Deserialize)]
+#[derive(Clone, Debug, Serialize, Deserialize, TS)]
 pub struct Due {
     pub person_id: Option<RecordId>,
     pub person_name: String,
@@ -34,7 +36,7 @@ pub struct Due {
 }
 
 /// A request without a reply, and what the 3B7 rule suggests.
-#[derive(Clone, Debug, Serialize, Deserialize)]
+#[derive(Clone, Debug, Serialize, Deserialize, TS)]
 pub struct Nudge {
     pub outreach_id: RecordId,
     pub person_id: Option<RecordId>,
@@ -46,8 +48,9 @@ pub struct Nudge {
 }
 
 /// The day at a glance.
-#[derive(Clone, Debug, Serialize, Deserialize)]
+#[derive(Clone, Debug, Serialize, Deserialize, TS)]
 pub struct Today {
+    #[ts(type = "RecordOf<'meeting'>[]")]
     pub meetings: Vec<Record>,
     pub thank_yous: Vec<Due>,
     pub follow_ups: Vec<Nudge>,
@@ -56,7 +59,7 @@ pub struct Today {
 }
 
 /// One person in a referral chain.
-#[derive(Clone, Debug, Serialize, Deserialize)]
+#[derive(Clone, Debug, Serialize, Deserialize, TS)]
 pub struct ChainNode {
     pub id: RecordId,
     pub name: String,
@@ -66,7 +69,7 @@ pub struct ChainNode {
     pub children: Vec<ChainNode>,
 }
 
-#[derive(Clone, Debug, Serialize, Deserialize)]
+#[derive(Clone, Debug, Serialize, Deserialize, TS)]
 pub struct Chain {
     pub root: ChainNode,
     pub depth: u32,
@@ -74,7 +77,7 @@ pub struct Chain {
     pub met: u32,
 }
 
-#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, Serialize, Deserialize, TS)]
 pub struct Funnel {
     pub identified: u64,
     pub contacted: u64,
@@ -83,7 +86,7 @@ pub struct Funnel {
     pub thanked: u64,
 }
 
-#[derive(Clone, Debug, Serialize, Deserialize)]
+#[derive(Clone, Debug, Serialize, Deserialize, TS)]
 pub struct Week {
     /// The Monday the week starts on.
     pub week_of: String,
@@ -91,13 +94,13 @@ pub struct Week {
 }
 
 /// Takeaways of one goal or industry, by topic.
-#[derive(Clone, Debug, Serialize, Deserialize)]
+#[derive(Clone, Debug, Serialize, Deserialize, TS)]
 pub struct Rollup {
     pub group: String,
     pub topics: BTreeMap<String, Vec<String>>,
 }
 
-#[derive(Clone, Debug, Serialize, Deserialize)]
+#[derive(Clone, Debug, Serialize, Deserialize, TS)]
 pub struct Dashboard {
     pub funnel: Funnel,
     pub per_week: Vec<Week>,

@@ -177,6 +177,10 @@ impl Reconcile for Timestamp {
     }
 }
 
+// An RFC 3339 instant in JSON; a UUID v7 in JSON.
+crate::named_ts!(Timestamp, "Timestamp", "string".to_string());
+crate::named_ts!(RecordId, "Id", "string".to_string());
+
 impl Hydrate for Timestamp {
     fn hydrate_int(i: i64) -> Result<Self, HydrateError> {
         Ok(Self(i))
@@ -218,6 +222,8 @@ macro_rules! kinds {
                 Kind::ALL.iter().copied().find(|k| k.tag() == tag)
             }
         }
+
+                $crate::named_ts!(Kind, "Kind", [$(concat!("'", $name, "'")),*].join(" | "));
 
         impl FromStr for Kind {
             type Err = String;

@@ -59,6 +59,8 @@ macro_rules! string_enum {
             }
         }
 
+        $crate::named_ts!($name, stringify!($name), [$(concat!("'", $s, "'")),*].join(" | "));
+
         impl Hydrate for $name {
             fn hydrate_string(s: &'_ str) -> Result<Self, HydrateError> {
                 s.parse().map_err(|e: String| HydrateError::unexpected(stringify!($name), e))

@@ -3,6 +3,24 @@
 //!
 //! No I/O lives here: the store persists documents, the core orchestrates operations.
 
+/// Implements [`ts_rs::TS`] for a type whose TypeScript is written by name: ids, timestamps
+/// and the vocabularies, which `rapport-core` declares itself (`typescript.rs`).
+#[macro_export]
+macro_rules! named_ts {
+    ($ty:ty, $name:expr, $inline:expr) => {
+        impl ts_rs::TS for $ty {
+            type WithoutGenerics = Self;
+            type OptionInnerType = Self;
+            fn name(_: &ts_rs::Config) -> String {
+                $name.to_string()
+            }
+            fn inline(_: &ts_rs::Config) -> String {
+                $inline
+            }
+        }
+    };
+}
+
 mod clock;
 mod doc;
 mod error;

@@ -10,6 +10,8 @@ use serde::{Deserialize, Serialize};
 #[serde(transparent)]
 pub struct Prose(pub String);
 
+crate::named_ts!(Prose, "string", "string".to_string());
+
 impl Prose {
     pub fn new(s: impl Into<String>) -> Self {
         Self(s.into())

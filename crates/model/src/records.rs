@@ -7,12 +7,13 @@
 
 use autosurgeon::{Hydrate, Reconcile};
 use serde::{Deserialize, Serialize};
+use ts_rs::TS;
 
 use crate::kinds::*;
 use crate::{Kind, Prose, RecordId, Timestamp};
 
 /// What every record carries besides its own fields.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, Reconcile, Hydrate)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, Reconcile, Hydrate, TS)]
 pub struct Meta {
     pub id: RecordId,
     pub created_at: Timestamp,
@@ -36,7 +37,7 @@ impl Meta {
 }
 
 /// A way to reach someone: an email address or a phone number, with an optional label.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, Reconcile, Hydrate)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, Reconcile, Hydrate, TS)]
 pub struct ContactPoint {
     #[key]
     pub value: String,
@@ -54,7 +55,7 @@ impl ContactPoint {
 }
 
 /// A web address about someone or something (a profile, an article, a website).
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, Reconcile, Hydrate)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, Reconcile, Hydrate, TS)]
 pub struct Link {
     #[key]
     pub url: String,
@@ -63,7 +64,7 @@ pub struct Link {
 }
 
 /// Someone worth talking to.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, Reconcile, Hydrate)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, Reconcile, Hydrate, TS)]
 #[serde(default)]
 pub struct Person {
     pub name: String,
@@ -108,7 +109,7 @@ pub struct Person {
 }
 
 /// One step of a person through the pipeline.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, Reconcile, Hydrate)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, Reconcile, Hydrate, TS)]
 pub struct StageChange {
     #[key]
     pub at: Timestamp,
@@ -116,7 +117,7 @@ pub struct StageChange {
 }
 
 /// An organization worth learning about, scored LAMP-style.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, Reconcile, Hydrate)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, Reconcile, Hydrate, TS)]
 #[serde(default)]
 pub struct Organization {
     pub name: String,
@@ -141,7 +142,7 @@ pub struct Organization {
 }
 
 /// What the user is exploring: a role, an industry, an organization.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, Reconcile, Hydrate)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, Reconcile, Hydrate, TS)]
 #[serde(default)]
 pub struct Goal {
     pub name: String,
@@ -156,14 +157,14 @@ pub struct Goal {
 }
 
 /// One proposed time for a meeting.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, Reconcile, Hydrate)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, Reconcile, Hydrate, TS)]
 pub struct Slot {
     #[key]
     pub start: Timestamp,
 }
 
 /// The answer noted for one of the chosen questions.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, Reconcile, Hydrate)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, Reconcile, Hydrate, TS)]
 pub struct Answer {
     #[key]
     pub question_id: RecordId,
@@ -172,7 +173,7 @@ pub struct Answer {
 }
 
 /// Something learned in a meeting, tagged by topic.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, Reconcile, Hydrate)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, Reconcile, Hydrate, TS)]
 pub struct Takeaway {
     #[key]
     pub id: RecordId,
@@ -181,7 +182,7 @@ pub struct Takeaway {
 }
 
 /// A conversation with one person: proposed, confirmed, held.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, Reconcile, Hydrate)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, Reconcile, Hydrate, TS)]
 #[serde(default)]
 pub struct Meeting {
     pub title: String,
@@ -213,7 +214,7 @@ pub struct Meeting {
 }
 
 /// A message asking for (or following up on) a conversation.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, Reconcile, Hydrate)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, Reconcile, Hydrate, TS)]
 #[serde(default)]
 pub struct Outreach {
     pub title: String,
@@ -231,7 +232,7 @@ pub struct Outreach {
 }
 
 /// Something to do: a follow-up, a loose end, a give-back, a check-in.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, Reconcile, Hydrate)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, Reconcile, Hydrate, TS)]
 #[serde(default)]
 pub struct Task {
     pub title: String,
@@ -245,7 +246,7 @@ pub struct Task {
 }
 
 /// A question from the bank.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, Reconcile, Hydrate)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, Reconcile, Hydrate, TS)]
 #[serde(default)]
 pub struct Question {
     /// The question as the user would ask it.
@@ -263,7 +264,7 @@ pub struct Question {
 }
 
 /// A reusable message with `{placeholders}`.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, Reconcile, Hydrate)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, Reconcile, Hydrate, TS)]
 #[serde(default)]
 pub struct Template {
     pub title: String,
@@ -274,7 +275,7 @@ pub struct Template {
 }
 
 /// The user: how they introduce themselves, kept once and reused in outreach and prep briefs.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, Reconcile, Hydrate)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, Reconcile, Hydrate, TS)]
 #[serde(default)]
 pub struct Profile {
     /// The user's name, as they sign messages.
@@ -292,7 +293,7 @@ pub struct Profile {
 
 /// One of the user's devices (a phone, a laptop). The vault's device list is these records, so
 /// every paired device knows the others, and a removal reaches them all.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, Reconcile, Hydrate)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, Reconcile, Hydrate, TS)]
 #[serde(default)]
 pub struct Device {
     /// What the user calls it ("Ada's phone").
@@ -306,7 +307,7 @@ pub struct Device {
 }
 
 /// The fields of a record, by kind. In JSON the kind is the `kind` field beside them.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum Body {
     Person(Person),
@@ -322,7 +323,9 @@ pub enum Body {
 }
 
 /// A whole record: its metadata and its fields.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, TS)]
+// `Record` is a TypeScript built-in.
+#[ts(rename = "AnyRecord")]
 pub struct Record {
     #[serde(flatten)]
     pub meta: Meta,

@@ -8,6 +8,7 @@ use automerge::{ActorId, AutoCommit, ChangeHash};
 use lru::LruCache;
 use rapport_model::{Kind, Record, RecordId, record_from_doc, record_to_doc};
 use serde::Serialize;
+use ts_rs::TS;
 
 use crate::codec;
 use crate::error::{Result, StoreError};
@@ -84,7 +85,7 @@ pub struct Page {
 }
 
 /// What `doctor` finds when it compares the projections with the documents.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, serde::Deserialize, TS)]
 pub struct CheckReport {
     pub documents: u64,
     pub records_mismatched: u64,
@@ -114,7 +115,7 @@ impl CheckReport {
 }
 
 /// Sizes and counts.
-#[derive(Clone, Debug, Default, Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, Serialize, serde::Deserialize, TS)]
 pub struct StoreStats {
     pub documents: u64,
     pub change_chunks: u64,

@@ -22,6 +22,7 @@ use rapport_model::{Body, Clock, Record, Timestamp};
 use rapport_store::Store;
 use serde::{Deserialize, Serialize};
 use tokio::sync::{Semaphore, broadcast, watch};
+use ts_rs::TS;
 
 use crate::devices::{Directory, Refusal};
 use crate::session::{Progress, SessionStats};
@@ -83,7 +84,7 @@ pub struct NodeConfig {
 }
 
 /// What the node reports as it works: the app shows it, `rapport sync` prints it.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, TS)]
 #[serde(tag = "event", rename_all = "snake_case")]
 pub enum SyncEvent {
     Listening {

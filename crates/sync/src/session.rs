@@ -20,7 +20,7 @@ use crate::wire::{Message, WireId};
 use crate::{Result, SyncError};
 
 /// What a session moved, for status and benchmarks.
-#[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize, ts_rs::TS)]
 pub struct SessionStats {
     pub documents_sent: u64,
     pub documents_received: u64,
@@ -34,7 +34,7 @@ pub struct SessionStats {
 }
 
 /// How far a session has got, in documents: what a status screen shows while it runs.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Serialize)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Serialize, ts_rs::TS)]
 pub struct Progress {
     /// Documents still to move in this session: ones the peer holds in a state this device
     /// lacks (not yet received and stored), and ones queued here to send whole.

@@ -16,13 +16,14 @@ use rapport_model::{
     validate,
 };
 use serde::{Deserialize, Serialize};
+use ts_rs::TS;
 
 use crate::{ApiError, Rapport};
 
 pub(crate) use vcard::people_to_vcard;
 
 /// One row (or card) that could not be imported.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, TS)]
 pub struct RowError {
     /// The line of the file the row or card starts on (1-based).
     pub line: u64,
@@ -30,7 +31,7 @@ pub struct RowError {
 }
 
 /// What an import did (or, in a dry run or when rows are invalid, would do).
-#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, Serialize, Deserialize, TS)]
 pub struct ImportReport {
     pub created: u64,
     pub updated: u64,
@@ -51,7 +52,7 @@ pub struct ImportOptions {
 }
 
 /// The address-book formats [`Rapport::import_contacts`] reads.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "kebab-case")]
 pub enum ContactFormat {
     /// LinkedIn's `Connections.csv`.

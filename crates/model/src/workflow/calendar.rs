@@ -53,8 +53,9 @@ pub fn add_business_days(t: Timestamp, n: u32, tz: &TimeZone) -> Date {
 }
 
 /// What the 3B7 rule suggests for a request that has had no reply.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize, ts_rs::TS)]
 #[serde(rename_all = "snake_case")]
+#[ts(rename = "NudgeAdvice")]
 pub enum Nudge {
     /// Fewer than 3 business days: keep waiting.
     Wait,

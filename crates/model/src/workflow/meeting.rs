@@ -5,7 +5,7 @@ use serde::{Deserialize, Serialize};
 use crate::{QuestionCategory, Tiara, Timestamp};
 
 /// What the meeting clock says.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 #[serde(rename_all = "snake_case")]
 pub enum Signal {
     NotStarted,
@@ -19,7 +19,7 @@ pub enum Signal {
     Ended,
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 pub struct Timer {
     pub elapsed_secs: i64,
     pub planned_secs: i64,

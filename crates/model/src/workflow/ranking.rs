@@ -22,7 +22,7 @@ pub fn lamp_key(o: &Organization) -> (bool, u8, u8, String) {
 }
 
 /// Why someone is suggested as the next person to contact.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 #[serde(rename_all = "snake_case")]
 pub enum Reason {
     /// Someone the user knows referred them.

@@ -22,7 +22,7 @@ pub const PLACEHOLDERS: &[(&str, &str)] = &[
 
 /// What filling a template gives: the text, and the placeholders that had no value (left in
 /// the text as `{name}` so the user sees what to write).
-#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize, ts_rs::TS)]
 pub struct Filled {
     pub text: String,
     pub missing: Vec<String>,
