@@ -6,6 +6,7 @@ mod background;
 mod backup;
 mod calls;
 mod contacts;
+mod fuzz_corpus;
 mod import;
 mod meeting;
 mod workflow;
