@@ -68,10 +68,20 @@ pub enum DevCommand {
     /// (test helper) Keep the vault open until standard input closes.
     #[command(hide = true)]
     Hold,
-    /// (test helper) Create and edit people without end, printing `created ID` / `edited ID N`
-    /// after each write is acknowledged — for crash tests that kill the process.
+    /// (test helper) Create, edit and delete people without end, in bursts, with compaction,
+    /// printing each write once it is acknowledged — for crash tests that kill the process.
+    /// Lines: `ready`, `created ID`, `edited ID N` (its role is now `role N`), `deleted ID`,
+    /// `batch K` (K people are about to be written in one batch; their `created` lines follow
+    /// once it is durable) and `compacted N`.
     #[command(hide = true)]
-    Churn,
+    Churn {
+        /// Seeds the choice of writes.
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+        /// The first edit number; a restarted writer is given one above every earlier one.
+        #[arg(long, default_value_t = 0)]
+        from: u64,
+    },
 }
 
 fn internal(e: impl std::fmt::Display) -> ApiError {
@@ -157,26 +167,9 @@ pub async fn run(dir: Option<PathBuf>, cmd: DevCommand, json: bool) -> Result<()
             say!("{}", serde_json::to_string(&report).map_err(internal)?);
             Ok(())
         }
-        DevCommand::Churn => {
+        DevCommand::Churn { seed, from } => {
             let app = Rapport::open(&data_dir(dir)?, Arc::new(SystemClock)).await?;
-            let mut ids = Vec::new();
-            for n in 0u64.. {
-                if n % 3 == 2 && !ids.is_empty() {
-                    let id = ids[(n as usize * 7) % ids.len()];
-                    app.update(id, json!({ "role": format!("role {n}"), "research_notes": format!("edit {n} ").repeat(40) })).await?;
-                    say!("edited {id} {n}");
-                } else {
-                    let r = app
-                        .create_from_fields(
-                            Kind::Person,
-                            json!({ "name": format!("Churn {n}"), "tags": ["crash-test"] }),
-                        )
-                        .await?;
-                    ids.push(r.id());
-                    say!("created {}", r.id());
-                }
-            }
-            Ok(())
+            churn(&app, seed, from).await
         }
         DevCommand::Hold => {
             let _app = Rapport::open(&data_dir(dir)?, Arc::new(SystemClock)).await?;
@@ -189,6 +182,79 @@ pub async fn run(dir: Option<PathBuf>, cmd: DevCommand, json: bool) -> Result<()
             Ok(())
         }
     }
+}
+
+/// The writer the crash tests kill (see [`DevCommand::Churn`]). Edits favour a few people so
+/// their documents pass the store's fold threshold (automatic compaction); every ~30 writes it
+/// compacts the whole vault; deletions keep the number of live people near 150.
+async fn churn(app: &Rapport, seed: u64, from: u64) -> Result<(), ApiError> {
+    use rand::{Rng, SeedableRng};
+    let mut rng = rand::rngs::StdRng::seed_from_u64(seed);
+    let mut live: Vec<rapport_core::model::RecordId> = app
+        .list_all(Kind::Person)
+        .await?
+        .into_iter()
+        .filter(|r| matches!(&r.body, rapport_core::model::Body::Person(p) if p.tags.iter().any(|t| t == "crash-test")))
+        .map(|r| r.id())
+        .collect();
+    say!("ready");
+    for n in from.. {
+        let roll = rng.gen_range(0..100);
+        if live.is_empty() || roll < 30 {
+            let r = app
+                .create_from_fields(
+                    Kind::Person,
+                    json!({ "name": format!("Churn s{seed} n{n}"), "tags": ["crash-test"] }),
+                )
+                .await?;
+            live.push(r.id());
+            say!("created {}", r.id());
+        } else if roll < 75 {
+            // Half the edits go to the first three people: their documents fold often.
+            let i = if rng.gen_bool(0.5) {
+                rng.gen_range(0..live.len().min(3))
+            } else {
+                rng.gen_range(0..live.len())
+            };
+            let id = live[i];
+            app.update(
+                id,
+                json!({ "role": format!("role {n}"), "research_notes": format!("edit {n} ").repeat(rng.gen_range(1..200)) }),
+            )
+            .await?;
+            say!("edited {id} {n}");
+        } else if roll < 88 {
+            if live.len() > 3 && (live.len() > 150 || rng.gen_bool(0.5)) {
+                let id = live.swap_remove(rng.gen_range(3..live.len()));
+                app.delete(id).await?;
+                say!("deleted {id}");
+            }
+        } else if roll < 96 {
+            let k = rng.gen_range(2..=20);
+            let at = rapport_core::model::Clock::now(app.clock().as_ref());
+            let records: Vec<Record> = (0..k)
+                .map(|i| Record {
+                    meta: rapport_core::model::Meta::new_at(at),
+                    body: rapport_core::model::Body::Person(rapport_core::model::Person {
+                        name: format!("Churn s{seed} n{n} b{i}"),
+                        tags: vec!["crash-test".into()],
+                        ..Default::default()
+                    }),
+                })
+                .collect();
+            say!("batch {k}");
+            let ids: Vec<_> = records.iter().map(Record::id).collect();
+            app.write_all(records).await?;
+            for id in ids {
+                live.push(id);
+                say!("created {id}");
+            }
+        } else {
+            let folded = app.compact().await?;
+            say!("compacted {folded}");
+        }
+    }
+    Ok(())
 }
 
 #[derive(Serialize)]

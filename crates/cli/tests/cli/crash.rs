@@ -1,0 +1,434 @@
+//! Crash safety (RELIABILITY.md §1): `rapport` writers killed with SIGKILL at random points,
+//! then the vault reopened and checked; and power cuts simulated by cutting the newest bytes off
+//! a copy of the database's log.
+//!
+//! `RAPPORT_CRASH_KILLS` sets the number of kills (default 50; the long run is 1,000) and
+//! `RAPPORT_CRASH_SEED` the seed of the random kill points (default 7). Every wait is bounded.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::io::{BufRead, BufReader};
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+use std::sync::Arc;
+use std::sync::mpsc::{self, RecvTimeoutError};
+use std::time::{Duration, Instant};
+
+use rand::{Rng, SeedableRng};
+use rapport_core::model::{Body, Kind};
+use rapport_core::{ErrorCode, Rapport, SearchRequest, SystemClock};
+
+/// How long any one wait may last before the test fails.
+const LIMIT: Duration = Duration::from_secs(30);
+/// A fresh vault every this many kills, so checking a round stays cheap in the long run.
+const KILLS_PER_VAULT: usize = 50;
+
+fn env_number(name: &str, default: u64) -> u64 {
+    std::env::var(name)
+        .ok()
+        .map(|v| {
+            v.parse()
+                .unwrap_or_else(|_| panic!("{name}={v} is not a number"))
+        })
+        .unwrap_or(default)
+}
+
+fn rapport(vault: &Path) -> Command {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_rapport"));
+    c.arg("--data-dir")
+        .arg(vault)
+        .env_remove("RAPPORT_DATA_DIR")
+        .env("RAPPORT_RELAY", "off")
+        .env("RAPPORT_MDNS", "off");
+    c
+}
+
+/// A process whose stdout lines arrive on a channel (the channel closes at end of output).
+struct Victim {
+    child: Child,
+    lines: mpsc::Receiver<String>,
+    stderr: std::path::PathBuf,
+}
+
+impl Victim {
+    fn start(mut c: Command, stderr: std::path::PathBuf) -> Self {
+        let err = std::fs::File::create(&stderr).unwrap();
+        let mut child = c
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(err)
+            .spawn()
+            .unwrap();
+        let out = child.stdout.take().unwrap();
+        let (tx, lines) = mpsc::channel();
+        std::thread::spawn(move || {
+            for line in BufReader::new(out).lines().map_while(Result::ok) {
+                if tx.send(line).is_err() {
+                    break;
+                }
+            }
+        });
+        Self {
+            child,
+            lines,
+            stderr,
+        }
+    }
+
+    /// Fails the test if the process ended on its own (the writer never stops by itself).
+    fn assert_running(&mut self, what: &str) {
+        if let Some(status) = self.child.try_wait().unwrap() {
+            panic!(
+                "{what} ended by itself ({status}): {}",
+                std::fs::read_to_string(&self.stderr).unwrap_or_default()
+            );
+        }
+    }
+
+    /// SIGKILL (std's `Child::kill` on Unix), then every line the process wrote before dying:
+    /// lines still in the pipe were printed after their write returned, so they count too.
+    fn kill_9(mut self) -> Vec<String> {
+        let _ = self.child.kill();
+        self.child.wait().unwrap();
+        let mut rest = Vec::new();
+        let end = Instant::now() + LIMIT;
+        loop {
+            let left = end.saturating_duration_since(Instant::now());
+            match self.lines.recv_timeout(left) {
+                Ok(l) => rest.push(l),
+                Err(RecvTimeoutError::Disconnected) => return rest,
+                Err(RecvTimeoutError::Timeout) => {
+                    panic!("the killed process's output never closed")
+                }
+            }
+        }
+    }
+}
+
+/// What the writers acknowledged, brought up to date with what each reopen found.
+#[derive(Default)]
+struct Model {
+    /// Live people and the number of their last edit (`role N`), if any.
+    live: BTreeMap<String, Option<u64>>,
+    deleted: BTreeSet<String>,
+    /// A batch announced (`batch K`) whose people have not all been acknowledged: (K, left).
+    batch: Option<(usize, usize)>,
+}
+
+#[derive(Default, Debug)]
+struct Figures {
+    kills: usize,
+    writer_kills: usize,
+    compact_kills: usize,
+    killed_before_ready: usize,
+    acknowledged: usize,
+    compactions: usize,
+    in_flight_found: usize,
+    records_checked: usize,
+    vaults: usize,
+    doctor_runs: usize,
+    checking: Duration,
+}
+
+impl Model {
+    /// Takes in one acknowledged line; true if it was a write.
+    fn take(&mut self, line: &str, figures: &mut Figures) -> bool {
+        let parts: Vec<&str> = line.split(' ').collect();
+        match parts.as_slice() {
+            ["ready"] => return false,
+            ["created", id] => {
+                self.live.insert(id.to_string(), None);
+                if let Some((k, left)) = self.batch {
+                    self.batch = (left > 1).then_some((k, left - 1));
+                }
+            }
+            ["edited", id, n] => {
+                let n: u64 = n.parse().unwrap();
+                let role = self
+                    .live
+                    .get_mut(*id)
+                    .unwrap_or_else(|| panic!("the writer edited {id}, which is not live"));
+                *role = Some(n);
+            }
+            ["deleted", id] => {
+                assert!(self.live.remove(*id).is_some(), "deleted {id} twice");
+                self.deleted.insert(id.to_string());
+            }
+            ["batch", k] => {
+                let k = k.parse().unwrap();
+                self.batch = Some((k, k));
+                return false;
+            }
+            ["compacted", _] => {
+                figures.compactions += 1;
+                return false;
+            }
+            other => panic!("unexpected line from the writer: {other:?}"),
+        }
+        figures.acknowledged += 1;
+        true
+    }
+}
+
+/// Live crash-test people as the reopened vault lists them, with their edit number.
+type Observed = BTreeMap<String, Option<u64>>;
+
+fn role_number(body: &Body) -> Option<u64> {
+    match body {
+        Body::Person(p) => p
+            .role
+            .as_deref()
+            .map(|r| r.trim_start_matches("role ").parse().unwrap()),
+        _ => None,
+    }
+}
+
+/// Reopens the vault and checks it is consistent in itself: every listed person reads back the
+/// same by id, search finds a sample of them by their unique names, and (when `full`) the
+/// projections equal what the documents imply (`doctor`, which reads every document: the
+/// slowest part, so not after every kill). Returns the live people.
+async fn reopen_and_check(
+    vault: &Path,
+    full: bool,
+    rng: &mut impl Rng,
+    deleted_now: &[String],
+    figures: &mut Figures,
+) -> Observed {
+    let app = Rapport::open(vault, Arc::new(SystemClock))
+        .await
+        .unwrap_or_else(|e| panic!("the vault does not reopen after kill -9: {e:?}"));
+    if full {
+        let report = app.doctor(false).await.unwrap();
+        assert!(
+            report.is_clean(),
+            "projections disagree with documents: {report:?}"
+        );
+        figures.doctor_runs += 1;
+    }
+    let people: Vec<_> = app
+        .list_all(Kind::Person)
+        .await
+        .unwrap()
+        .into_iter()
+        .filter(|r| matches!(&r.body, Body::Person(p) if p.tags.iter().any(|t| t == "crash-test")))
+        .collect();
+    for r in &people {
+        assert_eq!(
+            &app.get(r.id()).await.unwrap(),
+            r,
+            "the list and the record differ"
+        );
+        figures.records_checked += 1;
+    }
+    let found = |name: String| {
+        let app = &app;
+        async move {
+            app.search(SearchRequest {
+                query: name,
+                kind: Some(Kind::Person),
+                limit: Some(1000),
+            })
+            .await
+            .unwrap()
+            .hits
+            .into_iter()
+            .map(|h| h.id.to_string())
+            .collect::<BTreeSet<_>>()
+        }
+    };
+    for _ in 0..3.min(people.len()) {
+        let r = &people[rng.gen_range(0..people.len())];
+        let hits = found(r.body.display_name().to_string()).await;
+        assert!(
+            hits.contains(&r.id().to_string()),
+            "search does not find {} ({})",
+            r.id(),
+            r.body.display_name()
+        );
+    }
+    for id in deleted_now {
+        let e = app.get(id.parse().unwrap()).await.unwrap_err();
+        assert_eq!(e.code, ErrorCode::NotFound, "deleted {id} reads back");
+    }
+    people
+        .iter()
+        .map(|r| (r.id().to_string(), role_number(&r.body)))
+        .collect()
+}
+
+/// Compares what reopened with what was acknowledged. Every acknowledged write must be there;
+/// at most one more write (the one in flight when the kill came) may show — a batch counting
+/// as one, whole or not at all. Then the model takes in what was found.
+fn reconcile(model: &mut Model, observed: Observed, round: usize, figures: &mut Figures) {
+    let mut in_flight = Vec::new();
+    for (id, acked) in &model.live {
+        match observed.get(id) {
+            None => in_flight.push(format!("{id} deleted")),
+            Some(found) if found == acked => {}
+            Some(found) => {
+                assert!(
+                    found.is_some() && found > acked,
+                    "round {round}: acknowledged edit {acked:?} of {id} was lost (found {found:?})"
+                );
+                in_flight.push(format!("{id} edited to {found:?}"));
+            }
+        }
+    }
+    for id in &model.deleted {
+        assert!(
+            !observed.contains_key(id),
+            "round {round}: acknowledged deletion of {id} was undone"
+        );
+    }
+    let extra: Vec<&String> = observed
+        .keys()
+        .filter(|id| !model.live.contains_key(*id))
+        .collect();
+    match model.batch {
+        Some((k, left)) => assert!(
+            extra.len() == left || (extra.is_empty() && left == k),
+            "round {round}: a batch of {k} with {left} unacknowledged left {} extra people",
+            extra.len()
+        ),
+        None => assert!(
+            extra.len() <= 1,
+            "round {round}: {} people appeared that nobody acknowledged",
+            extra.len()
+        ),
+    }
+    if !extra.is_empty() {
+        in_flight.push(format!("{} created", extra.len()));
+    }
+    assert!(
+        in_flight.len() <= 1,
+        "round {round}: more than the one write in flight differs: {in_flight:?}"
+    );
+    figures.in_flight_found += in_flight.len();
+    for id in model.live.keys() {
+        if !observed.contains_key(id) {
+            model.deleted.insert(id.clone());
+        }
+    }
+    model.live = observed;
+    model.batch = None;
+}
+
+/// Writers doing bursts of creates, edits (with the store's automatic folding), deletes, batch
+/// writes and compactions, killed with SIGKILL at random points; `doctor --compact` (the
+/// rewrite of the database files) killed too. After every kill: reopen, check consistency, and
+/// check that every acknowledged write is there.
+#[test]
+fn acknowledged_writes_survive_kill_9_at_random_points() {
+    let kills = env_number("RAPPORT_CRASH_KILLS", 50) as usize;
+    let seed = env_number("RAPPORT_CRASH_SEED", 7);
+    let mut rng = rand::rngs::StdRng::seed_from_u64(seed);
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(1)
+        .enable_all()
+        .build()
+        .unwrap();
+    let started = Instant::now();
+    let mut figures = Figures::default();
+    let mut dir = tempfile::tempdir().unwrap();
+    let mut model = Model::default();
+    for round in 0..kills {
+        if round > 0 && round % KILLS_PER_VAULT == 0 {
+            dir = tempfile::tempdir().unwrap();
+            model = Model::default();
+        }
+        if round % KILLS_PER_VAULT == 0 {
+            figures.vaults += 1;
+        }
+        let vault = dir.path().join("vault");
+        let stderr = dir.path().join("stderr.txt");
+        // Every tenth round kills the rewrite of the database files instead of a writer.
+        let compacting = round % 10 == 9;
+        let mut deleted_now = Vec::new();
+        if compacting {
+            let mut c = rapport(&vault);
+            c.args(["doctor", "--compact"]);
+            let victim = Victim::start(c, stderr);
+            std::thread::sleep(Duration::from_millis(rng.gen_range(0..1000)));
+            victim.kill_9();
+            figures.compact_kills += 1;
+        } else {
+            let mut c = rapport(&vault);
+            c.args(["dev", "churn", "--seed"])
+                .arg(format!("{seed}{round}"))
+                .arg("--from")
+                .arg((round as u64 * 1_000_000).to_string());
+            let mut victim = Victim::start(c, stderr);
+            let mut lines = Vec::new();
+            match rng.gen_range(0..3) {
+                // Anywhere from the start: often while it opens (and recovers) the vault.
+                0 => std::thread::sleep(Duration::from_millis(rng.gen_range(0..300))),
+                // Right after the k-th acknowledgement, as the next write starts.
+                1 => {
+                    let k = rng.gen_range(1..=30);
+                    while lines.len() < k {
+                        lines.push(victim.lines.recv_timeout(LIMIT).unwrap_or_else(|_| {
+                            panic!(
+                                "round {round}: the writer went quiet: {}",
+                                std::fs::read_to_string(&victim.stderr).unwrap_or_default()
+                            )
+                        }));
+                    }
+                }
+                // At a random moment of the writing.
+                _ => {
+                    let first = victim.lines.recv_timeout(LIMIT).unwrap();
+                    lines.push(first);
+                    std::thread::sleep(Duration::from_millis(rng.gen_range(0..500)));
+                }
+            }
+            victim.assert_running("the writer");
+            lines.extend(victim.kill_9());
+            if lines.first().map(String::as_str) != Some("ready") {
+                figures.killed_before_ready += 1;
+            }
+            for line in &lines {
+                if model.take(line, &mut figures) && line.starts_with("deleted ") {
+                    deleted_now.push(line["deleted ".len()..].to_string());
+                }
+            }
+            figures.writer_kills += 1;
+        }
+        figures.kills += 1;
+        let checking = Instant::now();
+        // `doctor` after every fifth kill and the last: damage a kill did stays on disk until
+        // then (nothing repairs projections on open).
+        let full = round % 5 == 4 || round + 1 == kills;
+        let observed = rt.block_on(reopen_and_check(
+            &vault,
+            full,
+            &mut rng,
+            &deleted_now,
+            &mut figures,
+        ));
+        figures.checking += checking.elapsed();
+        reconcile(&mut model, observed, round, &mut figures);
+    }
+    assert_eq!(figures.kills, kills);
+    assert!(
+        figures.acknowledged > kills,
+        "the writers acknowledged too little to test: {figures:?}"
+    );
+    assert!(figures.compactions > 0, "no compaction ran: {figures:?}");
+    println!(
+        "crash: {} kills ({} writers, {} compactions of the files, {} before the vault was open) \
+         on {} vault(s); {} acknowledged writes, all found; {} records checked; {} in-flight \
+         writes found landed; {} compactions by the writers; {} doctor checks; {:.1} s ({:.1} s \
+         reopening and checking; seed {seed})",
+        figures.kills,
+        figures.writer_kills,
+        figures.compact_kills,
+        figures.killed_before_ready,
+        figures.vaults,
+        figures.acknowledged,
+        figures.records_checked,
+        figures.in_flight_found,
+        figures.compactions,
+        figures.doctor_runs,
+        started.elapsed().as_secs_f64(),
+        figures.checking.as_secs_f64()
+    );
+}
