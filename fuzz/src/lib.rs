@@ -17,8 +17,11 @@ use rapport_store::Store;
 use rapport_sync::wire::FrameReader;
 use rapport_sync::{Message, Session, Ticket};
 
+/// What a target does with one input.
+pub type Target = fn(&[u8]);
+
 /// Every target by name: the directory names under `corpus/` and `regressions/`.
-pub const TARGETS: &[(&str, fn(&[u8]))] = &[
+pub const TARGETS: &[(&str, Target)] = &[
     ("sync_wire", sync_wire),
     ("sync_session", sync_session),
     ("pairing_ticket", pairing_ticket),

@@ -10,8 +10,8 @@ use super::Vault;
 use super::running::Running;
 
 /// The namespaces and their veth pair, deleted on drop.
-struct Hosts {
-    names: [String; 2],
+pub(super) struct Hosts {
+    pub(super) names: [String; 2],
 }
 
 impl Drop for Hosts {
@@ -22,7 +22,7 @@ impl Drop for Hosts {
     }
 }
 
-fn ip(args: &[&str]) {
+pub(super) fn ip(args: &[&str]) {
     let out = Command::new("ip").args(args).output().unwrap();
     assert!(
         out.status.success(),
@@ -34,7 +34,13 @@ fn ip(args: &[&str]) {
 /// Two hosts, `10.231.7.1` and `10.231.7.2`, on one link; none if this machine cannot make
 /// namespaces (not root, no iproute2).
 fn hosts() -> Option<Hosts> {
-    let tag = format!("rp{}", std::process::id() % 100_000);
+    hosts_named("rp")
+}
+
+/// [`hosts`] under names starting with `prefix` (two letters), so tests running at once in
+/// one process each make their own.
+pub(super) fn hosts_named(prefix: &str) -> Option<Hosts> {
+    let tag = format!("{prefix}{}", std::process::id() % 100_000);
     let names = [format!("{tag}a"), format!("{tag}b")];
     let made = Command::new("ip")
         .args(["netns", "add", &names[0]])
@@ -72,7 +78,7 @@ fn move_host(ns: &str, from: &str, to: &str) {
 }
 
 /// `rapport` on `vault`, inside namespace `ns`, relays off, local discovery on.
-fn rapport_in(ns: &str, vault: &Vault, args: &[&str]) -> Command {
+pub(super) fn rapport_in(ns: &str, vault: &Vault, args: &[&str]) -> Command {
     let mut c = Command::new("ip");
     c.args([
         "netns",
@@ -90,7 +96,7 @@ fn rapport_in(ns: &str, vault: &Vault, args: &[&str]) -> Command {
     c
 }
 
-fn run_ok(mut c: Command) -> String {
+pub(super) fn run_ok(mut c: Command) -> String {
     let out = c.output().unwrap();
     assert!(
         out.status.success(),
