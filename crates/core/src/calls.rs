@@ -227,6 +227,14 @@ impl Call {
             .args
             .filter(|a| !a.is_null())
             .unwrap_or_else(|| Value::Object(Default::default()));
+        // Serde would also read a struct from an array of its fields in order (`[]` as a
+        // search for nothing): arguments are named, always.
+        if !args.is_object() {
+            return Err(ApiError::validation(
+                "args",
+                "expected an object of named arguments, e.g. {\"id\": \"…\"}",
+            ));
+        }
         let tagged = Value::Object([(envelope.op, args)].into_iter().collect());
         serde_path_to_error::deserialize(tagged).map_err(|e| {
             let path = e.path().to_string();

@@ -52,7 +52,7 @@ impl ApiError {
     pub fn new(code: ErrorCode, message: impl Into<String>) -> Self {
         Self {
             code,
-            message: message.into(),
+            message: shorten(message.into()),
         }
     }
     pub fn validation(field: &str, message: impl std::fmt::Display) -> Self {
@@ -65,6 +65,32 @@ impl ApiError {
     pub fn is_bad_input(&self) -> bool {
         matches!(self.code, ErrorCode::Validation | ErrorCode::NotFound)
     }
+}
+
+/// The longest message an error carries, in bytes.
+const MAX_MESSAGE: usize = 1000;
+
+/// A message that quotes a huge input (a 20 MB name, a 100 KB "id") keeps its start (the field
+/// and the start of the value) and its end (usually the fix), not the whole input.
+fn shorten(message: String) -> String {
+    if message.len() <= MAX_MESSAGE {
+        return message;
+    }
+    let keep = MAX_MESSAGE / 2 - 40;
+    let mut head = keep;
+    while !message.is_char_boundary(head) {
+        head -= 1;
+    }
+    let mut tail = message.len() - keep;
+    while !message.is_char_boundary(tail) {
+        tail += 1;
+    }
+    format!(
+        "{} … ({} bytes left out) … {}",
+        &message[..head],
+        tail - head,
+        &message[tail..]
+    )
 }
 
 impl From<ValidationError> for ApiError {

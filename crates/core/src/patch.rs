@@ -83,6 +83,12 @@ fn friendly(msg: &str) -> String {
 
 /// Applies `patch` to the JSON of `current`, returning the patched fields.
 pub(crate) fn apply(current: &Body, patch: &Value) -> Result<Map<String, Value>, ApiError> {
+    if !patch.is_object() {
+        return Err(ApiError::validation(
+            "patch",
+            "expected a JSON object of field names to values",
+        ));
+    }
     check_fields(current.kind(), patch)?;
     let Ok(Value::Object(mut fields)) = serde_json::to_value(current) else {
         return Err(ApiError::new(

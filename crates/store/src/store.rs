@@ -1437,7 +1437,7 @@ fn encode_cursor(key: &[u8]) -> String {
 fn decode_cursor(c: &str) -> Result<Vec<u8>> {
     let bad = || {
         StoreError::Rejected(format!(
-            "'{c}' is not a list cursor (pass the `next` of the previous page)"
+            "after: '{c}' is not a list cursor (pass the `next` of the previous page)"
         ))
     };
     if !c.len().is_multiple_of(2) || c.len() > 512 {

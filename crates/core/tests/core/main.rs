@@ -4,6 +4,7 @@
 
 mod background;
 mod backup;
+mod bad_input;
 mod calls;
 mod contacts;
 mod fuzz_corpus;
@@ -93,7 +94,7 @@ async fn a_patch_changes_only_what_it_names() {
         (json!({ "colour": "red" }), "colour"),
         (json!({ "likelihood": "high" }), "likelihood"),
         (json!({ "emails": [{ "value": "nope" }] }), "emails[0]"),
-        (json!(["not", "an", "object"]), "fields"),
+        (json!(["not", "an", "object"]), "patch"),
     ] {
         let e = app.update(r.id(), patch.clone()).await.unwrap_err();
         assert_eq!(e.code, ErrorCode::Validation, "{patch}");
