@@ -8,6 +8,7 @@ use std::process::{Command, Output, Stdio};
 use serde_json::Value;
 
 mod crash;
+mod logs;
 mod netfaults;
 mod netns;
 mod running;

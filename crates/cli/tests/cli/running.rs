@@ -15,12 +15,13 @@ pub struct Running {
 }
 
 impl Running {
-    pub fn start(mut c: Command) -> Self {
-        let mut child = c
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap();
+    pub fn start(c: Command) -> Self {
+        Self::start_with_stderr(c, Stdio::null())
+    }
+
+    /// Like [`Running::start`], its standard error going to `stderr` (a log file).
+    pub fn start_with_stderr(mut c: Command, stderr: impl Into<Stdio>) -> Self {
+        let mut child = c.stdout(Stdio::piped()).stderr(stderr).spawn().unwrap();
         let out = child.stdout.take().unwrap();
         let (tx, lines) = mpsc::channel();
         std::thread::spawn(move || {
