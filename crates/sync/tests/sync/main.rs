@@ -13,6 +13,7 @@ use rapport_sync::harness::{Traffic, exchange};
 use rapport_sync::wire::{FrameReader, MAX_FRAME, Message, WireId};
 use rapport_sync::{Progress, Session, SyncError};
 
+mod convergence;
 mod net;
 
 fn t(ms: i64) -> Timestamp {
