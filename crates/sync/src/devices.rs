@@ -77,6 +77,12 @@ struct Invite {
     used_ms: Option<i64>,
 }
 
+/// Serializes the read-modify-write of the pending secrets (one process holds a vault).
+fn pending_lock() -> std::sync::MutexGuard<'static, ()> {
+    static PENDING_LOCK: std::sync::Mutex<()> = std::sync::Mutex::new(());
+    PENDING_LOCK.lock().unwrap_or_else(|p| p.into_inner())
+}
+
 fn hash(secret: &PairingSecret) -> [u8; 32] {
     *blake3::Hasher::new()
         .update(b"rapport pairing secret\0")
@@ -208,6 +214,7 @@ impl Directory {
 
     /// Records a new single-use secret valid until `expires_at`.
     pub fn invite(&self, secret: &PairingSecret, expires_at: Timestamp) -> Result<()> {
+        let _one_at_a_time = pending_lock();
         let mut p = self.pending()?;
         let now = self.clock.now().as_millis();
         // Forget invitations that ended more than a day ago.
@@ -224,6 +231,9 @@ impl Directory {
     /// Spends a secret a joining device presented: it must be one this device issued, unused
     /// and unexpired. The comparison takes the same time whichever byte differs.
     pub fn redeem(&self, secret: &PairingSecret) -> Result<()> {
+        // Read, check and mark used as one step: two devices presenting the same secret at
+        // once (pairings are served concurrently) must not both find it unused.
+        let _one_at_a_time = pending_lock();
         let mut p = self.pending()?;
         let presented = hash(secret);
         let mut found = None;

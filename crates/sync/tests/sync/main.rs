@@ -15,6 +15,7 @@ use rapport_sync::{Progress, Session, SyncError};
 
 mod convergence;
 mod net;
+mod pairing;
 
 fn t(ms: i64) -> Timestamp {
     Timestamp::from_millis(1_763_800_000_000 + ms)
