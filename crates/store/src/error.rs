@@ -23,6 +23,14 @@ pub enum StoreError {
     Search(String),
     #[error("stored data is damaged: {0} (run `rapport doctor --rebuild`)")]
     Corrupt(String),
+    /// The database files themselves cannot be read (a disk fault, a power cut that tore the
+    /// log where older data lives): nothing is opened, so nothing more is lost.
+    #[error(
+        "the vault's database files are damaged and were not opened ({0}); keep a copy of the \
+         data directory, then restore your last backup into a new one (`rapport import json \
+         FILE`) or sync a new one from another device"
+    )]
+    Damaged(String),
     #[error("{0}")]
     Rejected(String),
 }
@@ -39,7 +47,13 @@ impl StoreError {
 // Boxed so every `Result` of the store stays small (these errors are rare and large).
 impl From<sled::Error> for StoreError {
     fn from(e: sled::Error) -> Self {
-        Self::Db(Box::new(e))
+        match e {
+            sled::Error::Corruption { at, .. } => Self::Damaged(match at {
+                Some(at) => format!("unreadable data at {at:?}"),
+                None => "unreadable data".into(),
+            }),
+            e => Self::Db(Box::new(e)),
+        }
     }
 }
 

@@ -5,6 +5,7 @@
 mod common;
 mod conformance;
 mod durability;
+mod power_cut;
 mod projections;
 mod reading;
 mod search;
