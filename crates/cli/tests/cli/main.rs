@@ -7,6 +7,7 @@ use std::process::{Command, Output, Stdio};
 
 use serde_json::Value;
 
+mod bad_input;
 mod crash;
 mod logs;
 mod netfaults;
