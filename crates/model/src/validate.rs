@@ -278,7 +278,8 @@ pub fn phone(value: &str) -> Result<(), String> {
     let digits = value.chars().filter(char::is_ascii_digit).count();
     let allowed = |c: char| c.is_ascii_digit() || " +-().".contains(c);
     let body = value.trim();
-    let plus_ok = !body[1.min(body.len())..].contains('+');
+    // A `+` only first (by character: slicing at byte 1 split a multi-byte first character).
+    let plus_ok = !body.chars().skip(1).any(|c| c == '+');
     if !(3..=20).contains(&digits) || !body.chars().all(allowed) || !plus_ok {
         return Err(format!(
             "'{value}' is not a phone number (expected digits such as +44 20 7946 0958)"
