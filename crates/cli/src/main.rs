@@ -16,6 +16,10 @@ pub(crate) fn say_line(args: std::fmt::Arguments) {
     }
 }
 
+/// See the workspace's Cargo.toml: bulk writes churn through large short-lived buffers.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 mod args;
 mod dev;
 mod devices;

@@ -25,6 +25,11 @@ pub fn record_to_doc(record: &Record, doc: &mut RecordDoc) -> Result<(), ModelEr
         Some((automerge::Value::Scalar(s), _)) => s.as_str().map(str::to_string),
         _ => None,
     };
+    if current_kind.is_some() && doc.base_heads().is_empty() {
+        // Written to earlier in this same, still open transaction: close it, so that "no
+        // history" means "empty" for the prose fields below (prose.rs inserts text whole then).
+        doc.commit();
+    }
     if current_kind.as_deref() != Some(kind) {
         if let Some(other) = current_kind {
             return Err(ModelError::NotARecord(format!(

@@ -41,7 +41,15 @@ impl Reconcile for Prose {
     type Key<'a> = autosurgeon::reconcile::NoKey;
     fn reconcile<R: Reconciler>(&self, mut r: R) -> Result<(), R::Error> {
         let mut text = r.text()?;
-        text.update(&self.0)
+        if text.heads().is_empty() {
+            // A document with no history yet (one being built from a record; `record_to_doc`
+            // commits first if it wrote to this one already): the text was created empty just
+            // now, so insert it whole instead of diffing it against nothing (the diff walks every
+            // grapheme; imports and restores build thousands of these).
+            text.splice(0, 0, &self.0)
+        } else {
+            text.update(&self.0)
+        }
     }
 }
 

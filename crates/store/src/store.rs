@@ -742,13 +742,14 @@ impl Store {
         items: &[(RecordId, Vec<u8>)],
         loaded: Vec<Option<Preloaded>>,
     ) -> Result<Vec<Option<Record>>> {
+        let mut loaded = loaded.into_iter();
         self.edit_all(
             items.iter().map(|(id, changes)| (*id, changes)),
             |changes, doc| {
                 doc.load_incremental(changes)?;
                 Ok(())
             },
-            loaded,
+            |chunk| loaded.by_ref().take(chunk.len()).collect(),
         )
     }
 
@@ -760,7 +761,7 @@ impl Store {
         &self,
         items: impl ExactSizeIterator<Item = (RecordId, T)>,
         edit: impl Fn(T, &mut AutoCommit) -> Result<()>,
-        preloaded: Vec<Option<Preloaded>>,
+        mut preload: impl FnMut(&[(RecordId, T)]) -> Vec<Option<Preloaded>>,
     ) -> Result<Vec<Option<Record>>> {
         let items: Vec<(RecordId, T)> = items.collect();
         let mut ids: Vec<RecordId> = items.iter().map(|(id, _)| *id).collect();
@@ -771,24 +772,35 @@ impl Store {
                 w[0]
             )));
         }
-        let mut preloaded = preloaded.into_iter();
         let mut w = lock(&self.writes)?;
         let mut batch = WriteBatch::default();
         let mut staged = Vec::with_capacity(items.len());
-        for (id, item) in items {
-            let whole = preloaded.next().flatten();
-            let s = self.stage(
-                &mut w,
-                id,
-                |doc| {
-                    edit(item, doc)?;
-                    Ok(true)
-                },
-                whole,
-                &mut batch,
-            )?;
-            // Not kept in the cache: a bulk write would only push out what the user is using.
-            staged.push(Staged { keep: false, ..s });
+        let mut items = items.into_iter().peekable();
+        while items.peek().is_some() {
+            // A part at a time, so that only one part's documents are in memory at once (a
+            // document takes far more memory loaded than saved); one batch for them all.
+            let part: Vec<(RecordId, T)> = items.by_ref().take(BULK_PART).collect();
+            let mut preloaded = preload(&part).into_iter();
+            for (id, item) in part {
+                let whole = preloaded.next().flatten();
+                let s = self.stage(
+                    &mut w,
+                    id,
+                    |doc| {
+                        edit(item, doc)?;
+                        Ok(true)
+                    },
+                    whole,
+                    &mut batch,
+                )?;
+                // Not kept in the cache: a bulk write would only push out what the user is
+                // using. The document itself is done with: its bytes are in the batch.
+                staged.push(Staged {
+                    keep: false,
+                    loaded: None,
+                    ..s
+                });
+            }
         }
         self.commit(batch, staged)
     }
@@ -837,10 +849,21 @@ impl Store {
     /// Writes many records in one batch with one flush (imports, seeding). Records that already
     /// exist are reconciled with what is stored, like [`Store::write`] does.
     pub fn write_all(&self, records: Vec<Record>) -> Result<()> {
+        // Checked before the write lock: a document created meanwhile is simply edited (the
+        // prebuilt one is used only where the store still has none).
+        let new = records
+            .iter()
+            .map(|r| Ok(self.kv.get(&keys::doc(r.id()))?.is_none()))
+            .collect::<Result<Vec<bool>>>()?;
+        let mut new = new.into_iter();
         self.edit_all(
             records.iter().map(|r| (r.id(), r)),
             |r, doc| Ok(record_to_doc(r, doc)?),
-            Vec::new(),
+            |part| {
+                let records: Vec<&Record> = part.iter().map(|(_, r)| *r).collect();
+                let new: Vec<bool> = new.by_ref().take(part.len()).collect();
+                build_new(&records, &new, &self.actor)
+            },
         )?;
         Ok(())
     }
@@ -1335,7 +1358,8 @@ fn preload<'a>(saved: impl Iterator<Item = Option<&'a [u8]>>) -> Vec<Option<Prel
     if saved.iter().all(Option::is_none) {
         return saved.iter().map(|_| None).collect();
     }
-    let load = |b: &[u8]| -> Option<Preloaded> {
+    on_every_core(&saved, |b| {
+        let b = (*b)?;
         let doc = AutoCommit::load(b).ok()?;
         let record = record_from_doc(&doc).map_err(StoreError::from);
         Some(Preloaded {
@@ -1343,26 +1367,56 @@ fn preload<'a>(saved: impl Iterator<Item = Option<&'a [u8]>>) -> Vec<Option<Prel
             doc,
             record,
         })
-    };
+    })
+}
+
+/// Builds, on every core, the document of each record that is `new` (this store holds no
+/// document for it): a bulk write (an import, a restore) spends most of its time here, and
+/// new documents need nothing from the store. Records not new get none: their edit reconciles
+/// them with what is stored, in order.
+fn build_new(records: &[&Record], new: &[bool], actor: &ActorId) -> Vec<Option<Preloaded>> {
+    let items: Vec<(&Record, bool)> = records.iter().copied().zip(new.iter().copied()).collect();
+    on_every_core(&items, |(r, new)| {
+        if !new {
+            return None;
+        }
+        let mut doc = AutoCommit::new().with_actor(actor.clone());
+        record_to_doc(r, &mut doc).ok()?;
+        let record = record_from_doc(&doc).map_err(StoreError::from);
+        Some(Preloaded {
+            bytes: doc.save(),
+            doc,
+            record,
+        })
+    })
+}
+
+/// `f` of every item, spread over the machine's cores, in the items' order. A worker that
+/// panicked gives none for its part (the callers then do that part one by one).
+fn on_every_core<T: Sync, U: Send>(
+    items: &[T],
+    f: impl Fn(&T) -> Option<U> + Sync,
+) -> Vec<Option<U>> {
     let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
-    let per_thread = saved.len().div_ceil(threads).max(1);
+    let per_thread = items.len().div_ceil(threads).max(1);
+    let f = &f;
     std::thread::scope(|scope| {
-        let workers: Vec<_> = saved
+        let workers: Vec<_> = items
             .chunks(per_thread)
             .map(|chunk| {
-                let worker =
-                    scope.spawn(move || chunk.iter().map(|b| b.and_then(load)).collect::<Vec<_>>());
+                let worker = scope.spawn(move || chunk.iter().map(f).collect::<Vec<_>>());
                 (chunk.len(), worker)
             })
             .collect();
-        // Results stay aligned with the input even if a worker failed: its part is loaded
-        // again, one by one, by the edits.
         workers
             .into_iter()
             .flat_map(|(n, w)| w.join().unwrap_or_else(|_| (0..n).map(|_| None).collect()))
             .collect()
     })
 }
+
+/// How many documents of a bulk write are built (or loaded) and staged at a time.
+const BULK_PART: usize = 512;
 
 /// How many sync buckets a vault's documents fall into (by [`keys::bucket_of`]).
 pub const BUCKETS: usize = 256;

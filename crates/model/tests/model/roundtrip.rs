@@ -73,3 +73,15 @@ fn a_document_without_a_kind_is_refused() {
     let err = record_from_doc(&doc).unwrap_err();
     assert!(err.to_string().contains("no kind"), "{err}");
 }
+
+proptest! {
+    /// A record written twice into a new document before anything commits keeps its prose
+    /// once (new documents insert prose whole instead of diffing it).
+    #[test]
+    fn writing_twice_into_a_new_document_keeps_prose_once(record in arbitrary::record()) {
+        let mut doc = AutoCommit::new();
+        record_to_doc(&record, &mut doc).unwrap();
+        record_to_doc(&record, &mut doc).unwrap();
+        prop_assert_eq!(record_from_doc(&doc).unwrap(), record);
+    }
+}
