@@ -298,21 +298,7 @@ fn open_db_once(dir: &Path, cache_bytes: u64, if_new: SledSettings) -> Result<sl
         .use_compression(settings.compression)
         .compression_factor(3)
         .segment_size(settings.segment_bytes);
-    // sled 0.34 panics on some torn logs (an index out of bounds while it recovers its
-    // segments) instead of returning its corruption error: the same answer, said plainly.
-    match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| config.open())) {
-        Ok(db) => Ok(db?),
-        Err(panic) => {
-            let why = panic
-                .downcast_ref::<String>()
-                .map(String::as_str)
-                .or_else(|| panic.downcast_ref::<&str>().copied())
-                .unwrap_or("no reason given");
-            Err(StoreError::Damaged(format!(
-                "the log could not be recovered: {why}"
-            )))
-        }
-    }
+    crate::recovery::damaged_on_panic("the log could not be recovered", || Ok(config.open()?))
 }
 
 /// Creates a database with sled's compression on, as every vault was made before

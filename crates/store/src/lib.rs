@@ -10,6 +10,7 @@ mod error;
 mod keys;
 pub mod kv;
 mod lock;
+mod recovery;
 mod search;
 mod store;
 

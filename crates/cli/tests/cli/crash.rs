@@ -494,6 +494,8 @@ fn a_cut_log_opens_whole_or_is_refused_as_damaged() {
             .unwrap()
             .set_len(len - cut)
             .unwrap();
+        // The vault was open when the power went: the mark it left names an earlier boot.
+        std::fs::write(d.join("open-on-boot"), "a-boot-before-the-power-cut").unwrap();
         match open(&d) {
             Ok(app) => {
                 let found = names(&app);
