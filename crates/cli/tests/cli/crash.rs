@@ -6,16 +6,16 @@
 //! `RAPPORT_CRASH_SEED` the seed of the random kill points (default 7). Every wait is bounded.
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::io::{BufRead, BufReader};
 use std::path::Path;
-use std::process::{Child, Command, Stdio};
+use std::process::{Command, Stdio};
 use std::sync::Arc;
-use std::sync::mpsc::{self, RecvTimeoutError};
 use std::time::{Duration, Instant};
 
 use rand::{Rng, SeedableRng};
 use rapport_core::model::{Body, Kind};
 use rapport_core::{ErrorCode, Rapport, SearchRequest, SystemClock};
+
+use super::running::Running;
 
 /// How long any one wait may last before the test fails.
 const LIMIT: Duration = Duration::from_secs(30);
@@ -42,41 +42,35 @@ fn rapport(vault: &Path) -> Command {
     c
 }
 
-/// A process whose stdout lines arrive on a channel (the channel closes at end of output).
+/// A writer under test: its output lines on a channel, its standard error in a file.
 struct Victim {
-    child: Child,
-    lines: mpsc::Receiver<String>,
+    run: Running,
     stderr: std::path::PathBuf,
 }
 
 impl Victim {
     fn start(mut c: Command, stderr: std::path::PathBuf) -> Self {
         let err = std::fs::File::create(&stderr).unwrap();
-        let mut child = c
-            .stdin(Stdio::null())
-            .stdout(Stdio::piped())
-            .stderr(err)
-            .spawn()
-            .unwrap();
-        let out = child.stdout.take().unwrap();
-        let (tx, lines) = mpsc::channel();
-        std::thread::spawn(move || {
-            for line in BufReader::new(out).lines().map_while(Result::ok) {
-                if tx.send(line).is_err() {
-                    break;
-                }
-            }
-        });
+        c.stdin(Stdio::null());
         Self {
-            child,
-            lines,
+            run: Running::start_with_stderr(c, err),
             stderr,
         }
     }
 
+    /// The next acknowledgement line; fails the test if the writer goes quiet.
+    fn next_line(&self, round: usize) -> String {
+        self.run.next_line(LIMIT).unwrap_or_else(|| {
+            panic!(
+                "round {round}: the writer went quiet: {}",
+                std::fs::read_to_string(&self.stderr).unwrap_or_default()
+            )
+        })
+    }
+
     /// Fails the test if the process ended on its own (the writer never stops by itself).
     fn assert_running(&mut self, what: &str) {
-        if let Some(status) = self.child.try_wait().unwrap() {
+        if let Some(status) = self.run.ended() {
             panic!(
                 "{what} ended by itself ({status}): {}",
                 std::fs::read_to_string(&self.stderr).unwrap_or_default()
@@ -84,23 +78,10 @@ impl Victim {
         }
     }
 
-    /// SIGKILL (std's `Child::kill` on Unix), then every line the process wrote before dying:
-    /// lines still in the pipe were printed after their write returned, so they count too.
+    /// SIGKILL, then every line the process wrote before dying: lines still in the pipe were
+    /// printed after their write returned, so they count too.
     fn kill_9(mut self) -> Vec<String> {
-        let _ = self.child.kill();
-        self.child.wait().unwrap();
-        let mut rest = Vec::new();
-        let end = Instant::now() + LIMIT;
-        loop {
-            let left = end.saturating_duration_since(Instant::now());
-            match self.lines.recv_timeout(left) {
-                Ok(l) => rest.push(l),
-                Err(RecvTimeoutError::Disconnected) => return rest,
-                Err(RecvTimeoutError::Timeout) => {
-                    panic!("the killed process's output never closed")
-                }
-            }
-        }
+        self.run.kill_and_collect(LIMIT)
     }
 }
 
@@ -365,18 +346,12 @@ fn acknowledged_writes_survive_kill_9_at_random_points() {
                 1 => {
                     let k = rng.gen_range(1..=30);
                     while lines.len() < k {
-                        lines.push(victim.lines.recv_timeout(LIMIT).unwrap_or_else(|_| {
-                            panic!(
-                                "round {round}: the writer went quiet: {}",
-                                std::fs::read_to_string(&victim.stderr).unwrap_or_default()
-                            )
-                        }));
+                        lines.push(victim.next_line(round));
                     }
                 }
                 // At a random moment of the writing.
                 _ => {
-                    let first = victim.lines.recv_timeout(LIMIT).unwrap();
-                    lines.push(first);
+                    lines.push(victim.next_line(round));
                     std::thread::sleep(Duration::from_millis(rng.gen_range(0..500)));
                 }
             }
@@ -395,7 +370,7 @@ fn acknowledged_writes_survive_kill_9_at_random_points() {
         figures.kills += 1;
         let checking = Instant::now();
         // `doctor` after every fifth kill and the last: damage a kill did stays on disk until
-        // then (nothing repairs projections on open).
+        // then (a vault is verified on opening only after a power loss, not a killed process).
         let full = round % 5 == 4 || round + 1 == kills;
         let observed = rt.block_on(reopen_and_check(
             &vault,

@@ -181,13 +181,7 @@ fn a_full_run_at_trace_level_logs_no_note_secret_or_key() {
     drop(serving);
 
     // Everything reached both sides (so the notes did pass through the code that logs).
-    let names: Vec<String> = laptop
-        .json(&["person", "list"])
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|p| p["name"].as_str().unwrap().to_string())
-        .collect();
+    let names = laptop.names("person");
     assert_eq!(
         names,
         [

@@ -54,6 +54,20 @@ impl Vault {
         );
         String::from_utf8(out.stdout).unwrap()
     }
+    /// The names of every record of `kind` (`person`, `org`, …), sorted.
+    fn names(&self, kind: &str) -> Vec<String> {
+        let mut n: Vec<String> = self
+            .json(&[kind, "list", "--limit", "1000"])
+            .as_array()
+            .map(|a| {
+                a.iter()
+                    .map(|r| r["name"].as_str().unwrap_or("").to_string())
+                    .collect()
+            })
+            .unwrap_or_default();
+        n.sort();
+        n
+    }
     fn json(&self, args: &[&str]) -> Value {
         let mut a = args.to_vec();
         a.push("--json");

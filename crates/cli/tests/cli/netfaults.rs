@@ -16,7 +16,7 @@ use std::time::{Duration, Instant};
 use serde_json::Value;
 
 use super::Vault;
-use super::netns::{Hosts, hosts_named, ip, rapport_in, run_ok};
+use super::netns::{Hosts, hosts_named, ip, pair_across, rapport_in, run_ok};
 use super::running::Running;
 
 /// `tc` in namespace `ns`; true if it worked.
@@ -157,26 +157,44 @@ fn paired(prefix: &str) -> Option<(Hosts, Vault, Vault)> {
         &["person", "add", "--name", "Grace Hopper"],
     ));
 
-    // Pairing on a clean link.
-    let inviting = Running::start(rapport_in(
-        a,
-        &laptop,
-        &["pair", "--name", "laptop", "--json"],
-    ));
-    let offer = inviting
-        .wait_for(Duration::from_secs(20), |v| v["ticket"].is_string())
-        .expect("a ticket");
-    let ticket = offer["ticket"].as_str().unwrap().to_string();
-    let joined = run_ok(rapport_in(
-        b,
-        &phone,
-        &["pair", "--name", "phone", "--join", &ticket],
-    ));
-    assert!(joined.contains("Paired with laptop"), "{joined}");
-    let mut inviting = inviting;
-    assert_eq!(inviting.exit_code(Duration::from_secs(30)), Some(0));
-
+    pair_across(&hosts, &laptop, &phone);
     Some((hosts, laptop, phone))
+}
+
+/// The laptop gains a whole network (about 700 records), the link is slowed to 2 Mbit/s, the
+/// laptop listens, and the phone's sync is killed (SIGKILL) once documents are moving to it.
+/// Returns the laptop's listener and how many records the laptop holds.
+fn cut_a_big_transfer(hosts: &Hosts, laptop: &Vault, phone: &Vault) -> (Running, usize) {
+    let [a, b] = &hosts.names;
+    run_ok(rapport_in(a, laptop, &["dev", "seed", "--people", "150"]));
+    let grown = records(a, laptop).len();
+    shape(
+        &hosts.names,
+        &[
+            "tbf", "rate", "2mbit", "burst", "32kbit", "latency", "400ms",
+        ],
+    );
+    let laptop_watch = listen(a, laptop);
+    let phone_sync = Running::start(rapport_in(b, phone, &["sync", "--watch", "--json"]));
+    let moving = phone_sync.wait_for(Duration::from_secs(60), |e| {
+        e["event"] == "progress"
+            && e["done"].as_u64().unwrap_or(0) > 0
+            && e["pending"].as_u64().unwrap_or(0) > 0
+    });
+    assert!(moving.is_some(), "documents were moving to the phone");
+    drop(phone_sync);
+    (laptop_watch, grown)
+}
+
+/// A person added on each side: `names[0]` on the laptop, `names[1]` on the phone.
+fn add_on_both(hosts: &Hosts, laptop: &Vault, phone: &Vault, names: [&str; 2]) {
+    let [a, b] = &hosts.names;
+    run_ok(rapport_in(
+        a,
+        laptop,
+        &["person", "add", "--name", names[0]],
+    ));
+    run_ok(rapport_in(b, phone, &["person", "add", "--name", names[1]]));
 }
 
 #[test]
@@ -194,23 +212,7 @@ fn devices_converge_through_a_cut_transfer_a_bad_link_and_a_partition() {
     }
     // 1. A big transfer cut: the laptop gains a whole network (about 700 records), the link
     // is slowed to 2 Mbit/s, and the phone is killed once documents are moving to it.
-    run_ok(rapport_in(a, &laptop, &["dev", "seed", "--people", "150"]));
-    let grown = records(a, &laptop).len();
-    shape(
-        &hosts.names,
-        &[
-            "tbf", "rate", "2mbit", "burst", "32kbit", "latency", "400ms",
-        ],
-    );
-    let laptop_watch = listen(a, &laptop);
-    let phone_sync = Running::start(rapport_in(b, &phone, &["sync", "--watch", "--json"]));
-    let moving = phone_sync.wait_for(Duration::from_secs(60), |e| {
-        e["event"] == "progress"
-            && e["done"].as_u64().unwrap_or(0) > 0
-            && e["pending"].as_u64().unwrap_or(0) > 0
-    });
-    assert!(moving.is_some(), "documents were moving to the phone");
-    drop(phone_sync); // SIGKILL, mid-transfer
+    let (laptop_watch, grown) = cut_a_big_transfer(&hosts, &laptop, &phone);
     // The laptop goes down too (with it, the session it was serving: see RELIABILITY.md §4
     // for what happens when it stays up).
     drop(laptop_watch);
@@ -229,16 +231,12 @@ fn devices_converge_through_a_cut_transfer_a_bad_link_and_a_partition() {
     // 2. Loss, delay and reordering, with edits on both sides.
     let mut want = vec!["Ada Lovelace", "Grace Hopper"];
     if netem {
-        run_ok(rapport_in(
-            a,
+        add_on_both(
+            &hosts,
             &laptop,
-            &["person", "add", "--name", "Katherine Johnson"],
-        ));
-        run_ok(rapport_in(
-            b,
             &phone,
-            &["person", "add", "--name", "Dorothy Vaughan"],
-        ));
+            ["Katherine Johnson", "Dorothy Vaughan"],
+        );
         shape(
             &hosts.names,
             &[
@@ -256,16 +254,7 @@ fn devices_converge_through_a_cut_transfer_a_bad_link_and_a_partition() {
     // 3. A partition: the link is down while both sides edit; a sync cannot get through.
     let va = format!("{a}v");
     ip(&["-n", a, "link", "set", &va, "down"]);
-    run_ok(rapport_in(
-        a,
-        &laptop,
-        &["person", "add", "--name", "Mary Jackson"],
-    ));
-    run_ok(rapport_in(
-        b,
-        &phone,
-        &["person", "add", "--name", "Annie Easley"],
-    ));
+    add_on_both(&hosts, &laptop, &phone, ["Mary Jackson", "Annie Easley"]);
     let laptop_watch = listen(a, &laptop);
     let mut cut_off = Running::start(rapport_in(b, &phone, &["sync", "--json"]));
     assert_ne!(
@@ -295,22 +284,7 @@ fn a_device_killed_mid_transfer_and_restarted_alone_gets_everything() {
         return;
     };
     let [a, b] = &hosts.names;
-    run_ok(rapport_in(a, &laptop, &["dev", "seed", "--people", "150"]));
-    shape(
-        &hosts.names,
-        &[
-            "tbf", "rate", "2mbit", "burst", "32kbit", "latency", "400ms",
-        ],
-    );
-    let laptop_watch = listen(a, &laptop);
-    let phone_sync = Running::start(rapport_in(b, &phone, &["sync", "--watch", "--json"]));
-    let moving = phone_sync.wait_for(Duration::from_secs(60), |e| {
-        e["event"] == "progress"
-            && e["done"].as_u64().unwrap_or(0) > 0
-            && e["pending"].as_u64().unwrap_or(0) > 0
-    });
-    assert!(moving.is_some(), "documents were moving to the phone");
-    drop(phone_sync);
+    let (laptop_watch, _) = cut_a_big_transfer(&hosts, &laptop, &phone);
     let killed = Instant::now();
     let runs = sync_until_ok(b, &phone, Duration::from_secs(90), Duration::from_secs(150));
     eprintln!(

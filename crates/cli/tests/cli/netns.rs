@@ -106,6 +106,28 @@ pub(super) fn run_ok(mut c: Command) -> String {
     String::from_utf8(out.stdout).unwrap()
 }
 
+/// Pairs the laptop (on the first host) with the phone (on the second) across the link, with
+/// the addresses the ticket carries.
+pub(super) fn pair_across(hosts: &Hosts, laptop: &Vault, phone: &Vault) {
+    let [a, b] = &hosts.names;
+    let mut inviting = Running::start(rapport_in(
+        a,
+        laptop,
+        &["pair", "--name", "laptop", "--json"],
+    ));
+    let offer = inviting
+        .wait_for(Duration::from_secs(20), |v| v["ticket"].is_string())
+        .expect("a ticket");
+    let ticket = offer["ticket"].as_str().unwrap();
+    let joined = run_ok(rapport_in(
+        b,
+        phone,
+        &["pair", "--name", "phone", "--join", ticket],
+    ));
+    assert!(joined.contains("Paired with laptop"), "{joined}");
+    assert_eq!(inviting.exit_code(Duration::from_secs(30)), Some(0));
+}
+
 #[test]
 fn devices_on_two_hosts_find_each_other_by_mdns_after_moving_and_sync() {
     let Some(hosts) = hosts() else {
@@ -120,24 +142,7 @@ fn devices_on_two_hosts_find_each_other_by_mdns_after_moving_and_sync() {
     laptop.ok(&["person", "add", "--name", "Ada Lovelace"]);
     phone.ok(&["person", "add", "--name", "Grace Hopper"]);
 
-    // Pairing across the link, with the addresses the ticket carries.
-    let inviting = Running::start(rapport_in(
-        a,
-        &laptop,
-        &["pair", "--name", "laptop", "--json"],
-    ));
-    let offer = inviting
-        .wait_for(Duration::from_secs(20), |v| v["ticket"].is_string())
-        .expect("a ticket");
-    let ticket = offer["ticket"].as_str().unwrap();
-    let joined = run_ok(rapport_in(
-        b,
-        &phone,
-        &["pair", "--name", "phone", "--join", ticket],
-    ));
-    assert!(joined.contains("Paired with laptop"), "{joined}");
-    let mut inviting = inviting;
-    assert_eq!(inviting.exit_code(Duration::from_secs(30)), Some(0));
+    pair_across(&hosts, &laptop, &phone);
 
     // Both hosts move: the addresses each device kept for the other are now wrong.
     move_host(a, "10.231.7.1/24", "10.231.7.11/24");
@@ -157,13 +162,7 @@ fn devices_on_two_hosts_find_each_other_by_mdns_after_moving_and_sync() {
     drop(laptop_watch);
     drop(phone_watch);
 
-    let names: Vec<String> = laptop
-        .json(&["person", "list"])
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|p| p["name"].as_str().unwrap().to_string())
-        .collect();
+    let names = laptop.names("person");
     assert_eq!(names, ["Ada Lovelace", "Grace Hopper", "Katherine Johnson"]);
     // The phone's record now says where it is.
     let devices = laptop.json(&["devices"]).to_string();

@@ -48,6 +48,36 @@ impl Running {
         None
     }
 
+    /// The next line it writes, if one comes within `limit`.
+    pub fn next_line(&self, limit: Duration) -> Option<String> {
+        self.lines.recv_timeout(limit).ok()
+    }
+
+    /// How it ended, if it has (without waiting).
+    pub fn ended(&mut self) -> Option<std::process::ExitStatus> {
+        self.child.try_wait().unwrap()
+    }
+
+    /// SIGKILL (std's `Child::kill` on Unix), then every line the process wrote before dying:
+    /// lines still in the pipe were printed before it died, so they count too. Panics if its
+    /// output does not close within `limit`.
+    pub fn kill_and_collect(&mut self, limit: Duration) -> Vec<String> {
+        let _ = self.child.kill();
+        self.child.wait().unwrap();
+        let mut rest = Vec::new();
+        let end = Instant::now() + limit;
+        loop {
+            let left = end.saturating_duration_since(Instant::now());
+            match self.lines.recv_timeout(left) {
+                Ok(l) => rest.push(l),
+                Err(mpsc::RecvTimeoutError::Disconnected) => return rest,
+                Err(mpsc::RecvTimeoutError::Timeout) => {
+                    panic!("the killed process's output never closed")
+                }
+            }
+        }
+    }
+
     pub fn exit_code(&mut self, limit: Duration) -> Option<i32> {
         let end = Instant::now() + limit;
         while Instant::now() < end {

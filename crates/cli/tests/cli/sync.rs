@@ -18,20 +18,6 @@ fn first_line(p: &Running) -> serde_json::Value {
         .expect("a first line within the limit")
 }
 
-fn names(v: &Vault, kind: &str) -> Vec<String> {
-    let mut n: Vec<String> = v
-        .json(&[kind, "list", "--limit", "1000"])
-        .as_array()
-        .map(|a| {
-            a.iter()
-                .map(|r| r["name"].as_str().unwrap_or("").to_string())
-                .collect()
-        })
-        .unwrap_or_default();
-    n.sort();
-    n
-}
-
 #[test]
 fn two_processes_pair_sync_and_a_removed_device_is_refused() {
     let laptop = Vault::new();
@@ -47,8 +33,8 @@ fn two_processes_pair_sync_and_a_removed_device_is_refused() {
     let joined = phone.ok(&["pair", "--name", "phone", "--join", &ticket]);
     assert!(joined.contains("Paired with laptop"), "{joined}");
     assert_eq!(inviting.exit_code(LIMIT), Some(0), "the laptop finishes");
-    assert_eq!(names(&phone, "person"), ["Ada Lovelace", "Grace Hopper"]);
-    assert_eq!(names(&laptop, "person"), ["Ada Lovelace", "Grace Hopper"]);
+    assert_eq!(phone.names("person"), ["Ada Lovelace", "Grace Hopper"]);
+    assert_eq!(laptop.names("person"), ["Ada Lovelace", "Grace Hopper"]);
 
     // The same ticket again: refused (the laptop is listening for sync meanwhile).
     let serving = spawn(&laptop, &["sync", "--watch", "--json"]);
@@ -63,7 +49,7 @@ fn two_processes_pair_sync_and_a_removed_device_is_refused() {
     assert!(out.contains("laptop: synced"), "{out}");
     drop(serving);
     assert_eq!(
-        names(&laptop, "person"),
+        laptop.names("person"),
         ["Ada Lovelace", "Grace Hopper", "Katherine Johnson"]
     );
 
