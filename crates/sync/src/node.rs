@@ -337,6 +337,14 @@ async fn bind(
         .alpns(vec![SYNC_ALPN.to_vec(), PAIR_ALPN.to_vec()])
         .relay_mode(relay_mode)
         .hooks(Gate(shared.clone()));
+    // Addresses named here are the only ones listened on. Without this iroh keeps its
+    // every-interface socket for the address family not named, so a device bound to
+    // 127.0.0.1 also answered on [::]. The lossy-network tests rely on it too: a device bound
+    // only to [::1] and one bound only to 127.0.0.1 cannot reach each other directly (iroh
+    // would otherwise hole-punch past the test's relay), only through the relay.
+    if !addrs.is_empty() {
+        builder = builder.clear_ip_transports();
+    }
     for addr in addrs {
         builder = builder
             .bind_addr(*addr)

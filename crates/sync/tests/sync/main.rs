@@ -14,6 +14,7 @@ use rapport_sync::wire::{FrameReader, MAX_FRAME, Message, WireId};
 use rapport_sync::{Progress, Session, SyncError};
 
 mod convergence;
+mod lossy;
 mod net;
 mod pairing;
 
