@@ -25,6 +25,7 @@ pub const TARGETS: &[(&str, Target)] = &[
     ("sync_wire", sync_wire),
     ("sync_session", sync_session),
     ("pairing_ticket", pairing_ticket),
+    ("pairing_request", pairing_request),
     ("import_linkedin", import_linkedin),
     ("import_vcard", import_vcard),
     ("import_google_csv", import_google_csv),
@@ -139,6 +140,36 @@ pub fn pairing_ticket(data: &[u8]) {
         let again = Ticket::decode(&ticket.encode()).expect("an encoded ticket decodes");
         assert_eq!(again, ticket);
     }
+}
+
+/// The secret the fuzzed device issued: a request carrying it is accepted, once.
+pub const ISSUED_SECRET: [u8; 16] = [7; 16];
+
+/// A pairing request from the network, as the inviting device answers it: a device that has
+/// issued one secret gets the bytes a joining device sent. Accepted only with that secret (the
+/// joining device then listed once), and never twice; refused, it leaves no device behind.
+pub fn pairing_request(data: &[u8]) {
+    use rapport_sync::ticket::PairingSecret;
+    use rapport_sync::{Directory, identity::SecretKey, node::answer_pairing_request};
+    let store = Arc::new(Store::in_memory());
+    let dir = Directory::new(store.clone(), clock());
+    let later = Timestamp::from_millis(NOW_MS + 600_000);
+    dir.invite(&PairingSecret(ISSUED_SECRET), later)
+        .expect("an invitation");
+    let key = SecretKey::from_bytes(&[1; 32]).public();
+    let devices = |dir: &Directory| dir.list().expect("the devices").len();
+    match answer_pairing_request(&dir, &key, data) {
+        Ok(_) => {
+            assert!(data.starts_with(&ISSUED_SECRET), "accepted another secret");
+            assert_eq!(devices(&dir), 1);
+            assert!(
+                answer_pairing_request(&dir, &key, data).is_err(),
+                "a secret was accepted twice"
+            );
+        }
+        Err(_) => assert_eq!(devices(&dir), 0, "a refused request left a device"),
+    }
+    assert!(store.check().expect("the store can be checked").is_clean());
 }
 
 /// A dry-run import of an address-book export into a vault, as `rapport import --dry-run`

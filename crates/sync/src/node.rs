@@ -584,16 +584,8 @@ impl NodeHandle {
             .open_bi()
             .await
             .map_err(|e| SyncError::Network(format!("pairing: {e}")))?;
-        let request = PairRequest {
-            secret: ticket.secret.0,
-            name: self.shared.name.clone(),
-            addresses: self.address_strings(),
-        };
-        write_frame(
-            &mut send,
-            &postcard::to_stdvec(&request).unwrap_or_default(),
-        )
-        .await?;
+        let request = pairing_request(&ticket.secret, &self.shared.name, &self.address_strings());
+        write_frame(&mut send, &request).await?;
         let _ = send.finish();
         let body = read_frame(&mut recv, PAIR_FRAME_LIMIT)
             .await?
@@ -822,6 +814,29 @@ async fn serve_sync(shared: &Shared, conn: Connection) {
     });
 }
 
+const NOT_UNDERSTOOD: &str = "the pairing request was not understood";
+
+/// What a joining device's pairing request (`body`, the one frame it sends, from device `key`)
+/// gets: its device record, added, if it carries a secret this device issued, unused and
+/// unexpired; otherwise why not. Public for the fuzz target (`fuzz/`): the body comes straight
+/// from the network.
+pub fn answer_pairing_request(dir: &Directory, key: &EndpointId, body: &[u8]) -> Result<Record> {
+    let req: PairRequest =
+        postcard::from_bytes(body).map_err(|_| SyncError::Pairing(NOT_UNDERSTOOD.into()))?;
+    dir.redeem(&PairingSecret(req.secret))?;
+    dir.add(key, &req.name, &req.addresses)
+}
+
+/// A pairing request as the joining device sends it (tests and the fuzz corpus).
+pub fn pairing_request(secret: &PairingSecret, name: &str, addresses: &[String]) -> Vec<u8> {
+    postcard::to_stdvec(&PairRequest {
+        secret: secret.0,
+        name: name.into(),
+        addresses: addresses.to_vec(),
+    })
+    .unwrap_or_default()
+}
+
 /// Checks a joining device's secret; on success adds it and says who this device is.
 async fn serve_pairing(shared: &Shared, endpoint: &Endpoint, conn: Connection) {
     let key = conn.remote_id();
@@ -829,21 +844,12 @@ async fn serve_pairing(shared: &Shared, endpoint: &Endpoint, conn: Connection) {
     else {
         return;
     };
-    let request = match read_frame(&mut recv, PAIR_FRAME_LIMIT).await {
-        Ok(Some(body)) => postcard::from_bytes::<PairRequest>(&body).ok(),
-        _ => None,
-    };
-    let reply = match request {
-        None => PairReply::Refused {
-            reason: "the pairing request was not understood".into(),
-        },
-        Some(req) => {
+    let reply = match read_frame(&mut recv, PAIR_FRAME_LIMIT).await {
+        Ok(Some(body)) => {
             let dir = shared.dir.clone();
-            let outcome = tokio::task::spawn_blocking(move || {
-                dir.redeem(&PairingSecret(req.secret))?;
-                dir.add(&key, &req.name, &req.addresses)
-            })
-            .await;
+            let outcome =
+                tokio::task::spawn_blocking(move || answer_pairing_request(&dir, &key, &body))
+                    .await;
             match outcome {
                 Ok(Ok(record)) => {
                     shared.emit(SyncEvent::Paired {
@@ -871,6 +877,9 @@ async fn serve_pairing(shared: &Shared, endpoint: &Endpoint, conn: Connection) {
                 },
             }
         }
+        _ => PairReply::Refused {
+            reason: NOT_UNDERSTOOD.into(),
+        },
     };
     let _ = write_frame(&mut send, &postcard::to_stdvec(&reply).unwrap_or_default()).await;
     let _ = send.finish();

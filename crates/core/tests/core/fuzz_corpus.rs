@@ -52,7 +52,38 @@ fn every_seed_and_every_past_crasher_runs_through_its_target() {
         }
         ran.push((*target, seeds.len(), crashers.len()));
     }
-    assert_eq!(ran.len(), 8, "{ran:?}");
+    assert_eq!(ran.len(), 9, "{ran:?}");
+}
+
+/// The pairing-request seed is what a joining device really sends, and the target accepts it
+/// (so the fuzzer starts from the accepted path, not only from refusals).
+#[test]
+fn the_pairing_request_seed_is_a_real_request_and_is_accepted_once() {
+    let seed = std::fs::read(fuzz_dir().join("corpus/pairing_request/issued_secret")).unwrap();
+    let sent = rapport_sync::node::pairing_request(
+        &PairingSecret(harness::ISSUED_SECRET),
+        "Phone",
+        &["127.0.0.1:4433".into(), "[::1]:4433".into()],
+    );
+    assert_eq!(seed, sent);
+    let store = Arc::new(Store::in_memory());
+    let dir = rapport_sync::Directory::new(
+        store,
+        Arc::new(rapport_core::FixedClock::new(Timestamp::from_millis(
+            1_767_225_600_000,
+        ))),
+    );
+    dir.invite(
+        &PairingSecret(harness::ISSUED_SECRET),
+        Timestamp::from_millis(1_767_225_900_000),
+    )
+    .unwrap();
+    let key = rapport_sync::identity::SecretKey::from_bytes(&[1; 32]).public();
+    let added = rapport_sync::node::answer_pairing_request(&dir, &key, &sent).unwrap();
+    assert_eq!(added.body.display_name(), "Phone");
+    let again = rapport_sync::node::answer_pairing_request(&dir, &key, &sent);
+    assert!(again.is_err(), "the secret was accepted twice");
+    harness::pairing_request(&sent);
 }
 
 /// Frames as the sync engine writes them: what an empty device receives from one holding
