@@ -7,7 +7,7 @@ use std::collections::{BTreeMap, HashSet};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use rapport_model::{Body, Kind, MeetingStatus, RecordId, Timestamp};
+use rapport_model::{Body, Kind, MeetingStatus, Record, RecordId, Timestamp};
 use serde::Serialize;
 use tokio::sync::broadcast;
 use ts_rs::TS;
@@ -330,27 +330,34 @@ impl Rapport {
     /// The reminders due at the clock's now: meetings starting within the hour, thank-yous
     /// due. Pure reading; see [`Rapport::start_reminders`] for announcing each once.
     pub async fn reminders(&self) -> Result<Vec<Reminder>, ApiError> {
+        self.reminders_since(&mut None).await
+    }
+
+    /// Like [`Rapport::reminders`], reading the vault only if it was written since `watch`
+    /// was taken (or there is none): otherwise only the meetings that were still ahead then
+    /// are looked at again, since time alone can bring one within the hour, while a thank-you
+    /// falls due only by a write (a meeting held). What the reminder loop runs every minute:
+    /// reading a 10k-people vault each time cost half a second.
+    async fn reminders_since(
+        &self,
+        watch: &mut Option<ReminderWatch>,
+    ) -> Result<Vec<Reminder>, ApiError> {
+        let seq = self.store().write_seq()?;
         let now = self.clock().now();
-        let mut out = Vec::new();
-        for r in self.list_all(Kind::Meeting).await? {
-            let Body::Meeting(m) = &r.body else { continue };
-            let Some(start) = m.start else { continue };
-            let until = start.as_millis() - now.as_millis();
-            let open = m.started_at.is_none()
-                && !matches!(
-                    m.status,
-                    Some(MeetingStatus::Cancelled | MeetingStatus::Held)
-                );
-            if open && (0..=MEETING_SOON_MS).contains(&until) {
-                out.push(Reminder {
-                    kind: ReminderKind::MeetingSoon,
-                    record_id: r.id(),
-                    title: format!("{} in {} min", m.title, until / 60_000),
-                    body: "Open the prep brief: agenda, your story, your questions.".into(),
-                    at: start,
-                });
-            }
+        if let Some(w) = watch.as_ref()
+            && w.seq == seq
+        {
+            return Ok(w
+                .ahead
+                .iter()
+                .filter_map(|r| meeting_soon(r, now))
+                .collect());
         }
+        let meetings = self.list_all(Kind::Meeting).await?;
+        let mut out: Vec<Reminder> = meetings
+            .iter()
+            .filter_map(|r| meeting_soon(r, now))
+            .collect();
         for due in self.thank_yous_due().await? {
             out.push(Reminder {
                 kind: ReminderKind::ThankYouDue,
@@ -364,6 +371,11 @@ impl Rapport {
                 at: due.due_at,
             });
         }
+        let ahead = meetings
+            .into_iter()
+            .filter(|r| matches!(&r.body, Body::Meeting(m) if m.start.is_some_and(|s| s >= now)))
+            .collect();
+        *watch = Some(ReminderWatch { seq, ahead });
         Ok(out)
     }
 
@@ -372,9 +384,10 @@ impl Rapport {
         let app = self.clone();
         tokio::spawn(async move {
             let mut every = tokio::time::interval(REMINDER_EVERY);
+            let mut watch = None;
             loop {
                 every.tick().await;
-                match app.reminders().await {
+                match app.reminders_since(&mut watch).await {
                     Ok(list) => {
                         app.announce(list);
                     }
@@ -397,5 +410,93 @@ impl Rapport {
             }
         }
         new
+    }
+}
+
+/// What the reminder loop saw at its last reading of the vault.
+struct ReminderWatch {
+    /// The store's write sequence number then.
+    seq: u64,
+    /// The meetings whose start was still ahead.
+    ahead: Vec<Record>,
+}
+
+/// The reminder for a meeting that starts within the hour and has not started, been held or
+/// been cancelled.
+fn meeting_soon(r: &Record, now: Timestamp) -> Option<Reminder> {
+    let Body::Meeting(m) = &r.body else {
+        return None;
+    };
+    let start = m.start?;
+    let until = start.as_millis() - now.as_millis();
+    let open = m.started_at.is_none()
+        && !matches!(
+            m.status,
+            Some(MeetingStatus::Cancelled | MeetingStatus::Held)
+        );
+    (open && (0..=MEETING_SOON_MS).contains(&until)).then(|| Reminder {
+        kind: ReminderKind::MeetingSoon,
+        record_id: r.id(),
+        title: format!("{} in {} min", m.title, until / 60_000),
+        body: "Open the prep brief: agenda, your story, your questions.".into(),
+        at: start,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use rapport_model::Meeting;
+
+    use super::*;
+    use crate::FixedClock;
+
+    const T0: i64 = 1_767_225_600_000;
+    const MIN: i64 = 60_000;
+
+    fn meeting(title: &str, start: i64) -> Body {
+        Body::Meeting(Meeting {
+            title: title.into(),
+            start: Some(Timestamp::from_millis(start)),
+            ..Default::default()
+        })
+    }
+
+    /// Between writes the loop looks only at the meetings that were ahead: time brings one
+    /// within the hour without a read; a write makes it read the vault again.
+    #[tokio::test]
+    async fn the_reminder_loop_reads_the_vault_again_only_after_a_write() {
+        let clock = Arc::new(FixedClock::new(Timestamp::from_millis(T0)));
+        let app = Rapport::in_memory(clock.clone()).await.unwrap();
+        let lunch = app.create(meeting("Lunch", T0 + 180 * MIN)).await.unwrap();
+        app.create(meeting("Last week", T0 - 7 * 24 * 60 * MIN))
+            .await
+            .unwrap();
+        let mut watch = None;
+        assert!(app.reminders_since(&mut watch).await.unwrap().is_empty());
+        let seen = watch.as_ref().map(|w| (w.seq, w.ahead.len()));
+        assert_eq!(seen.map(|s| s.1), Some(1), "only the meeting ahead is kept");
+
+        clock.advance_millis(150 * MIN);
+        let due = app.reminders_since(&mut watch).await.unwrap();
+        assert_eq!(due.len(), 1, "{due:?}");
+        assert_eq!(due[0].record_id, lunch.id());
+        assert!(due[0].title.contains("in 30 min"), "{}", due[0].title);
+        assert_eq!(
+            watch.as_ref().map(|w| w.seq),
+            seen.map(|s| s.0),
+            "not read again"
+        );
+        // Not read again, indeed: what the watch holds is all it looks at.
+        if let Some(w) = watch.as_mut() {
+            w.ahead.clear();
+        }
+        assert!(app.reminders_since(&mut watch).await.unwrap().is_empty());
+
+        let call = app.create(meeting("Call", T0 + 160 * MIN)).await.unwrap();
+        let due = app.reminders_since(&mut watch).await.unwrap();
+        let ids: Vec<RecordId> = due.iter().map(|r| r.record_id).collect();
+        assert_eq!(ids.len(), 2, "{due:?}");
+        assert!(ids.contains(&lunch.id()) && ids.contains(&call.id()));
+        assert_eq!(app.reminders().await.unwrap().len(), 2);
     }
 }
