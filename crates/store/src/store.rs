@@ -850,11 +850,11 @@ impl Store {
     /// An id twice in one batch is refused: the second edit would not see the first.
     /// `preloaded` holds, item by item, the whole saved document the edit would load, already
     /// loaded ([`preload`]; shorter or empty when there is none: see [`Store::stage`]).
-    fn edit_all<T>(
+    fn edit_all<T: Copy + Send + Sync>(
         &self,
         items: impl ExactSizeIterator<Item = (RecordId, T)>,
         edit: impl Fn(T, &mut AutoCommit) -> Result<()>,
-        mut preload: impl FnMut(&[(RecordId, T)]) -> Vec<Option<Preloaded>>,
+        mut preload: impl FnMut(&[(RecordId, T)]) -> Vec<Option<Preloaded>> + Send,
     ) -> Result<Vec<Option<Record>>> {
         let items: Vec<(RecordId, T)> = items.collect();
         let mut ids: Vec<RecordId> = items.iter().map(|(id, _)| *id).collect();
@@ -868,33 +868,46 @@ impl Store {
         let mut w = lock(&self.writes)?;
         let mut batch = WriteBatch::default();
         let mut staged = Vec::with_capacity(items.len());
-        let mut items = items.into_iter().peekable();
-        while items.peek().is_some() {
-            // A part at a time, so that only one part's documents are in memory at once (a
-            // document takes far more memory loaded than saved); one batch for them all.
-            let part: Vec<(RecordId, T)> = items.by_ref().take(BULK_PART).collect();
-            let mut preloaded = preload(&part).into_iter();
-            for (id, item) in part {
-                let whole = preloaded.next().flatten();
-                let s = self.stage(
-                    &mut w,
-                    id,
-                    |doc| {
-                        edit(item, doc)?;
-                        Ok(true)
-                    },
-                    whole,
-                    &mut batch,
-                )?;
-                // Not kept in the cache: a bulk write would only push out what the user is
-                // using. The document itself is done with: its bytes are in the batch.
-                staged.push(Staged {
-                    keep: false,
-                    loaded: None,
-                    ..s
-                });
+        // A part at a time, so that only a few parts' documents are in memory at once (a
+        // document takes far more memory loaded than saved); one batch for them all. The next
+        // part is prepared (on every core) while this one is staged, which runs in order on
+        // one: staging no longer leaves the other core idle.
+        let parts: Vec<&[(RecordId, T)]> = items.chunks(BULK_PART).collect();
+        std::thread::scope(|scope| -> Result<()> {
+            let (ready, prepared) = std::sync::mpsc::sync_channel(1);
+            let to_prepare = parts.clone();
+            scope.spawn(move || {
+                for part in to_prepare {
+                    if ready.send(preload(part)).is_err() {
+                        break; // staging stopped at an error
+                    }
+                }
+            });
+            for part in &parts {
+                let mut preloaded = prepared.recv().unwrap_or_default().into_iter();
+                for &(id, item) in *part {
+                    let whole = preloaded.next().flatten();
+                    let s = self.stage(
+                        &mut w,
+                        id,
+                        |doc| {
+                            edit(item, doc)?;
+                            Ok(true)
+                        },
+                        whole,
+                        &mut batch,
+                    )?;
+                    // Not kept in the cache: a bulk write would only push out what the user is
+                    // using. The document itself is done with: its bytes are in the batch.
+                    staged.push(Staged {
+                        keep: false,
+                        loaded: None,
+                        ..s
+                    });
+                }
             }
-        }
+            Ok(())
+        })?;
         self.commit(batch, staged)
     }
 
