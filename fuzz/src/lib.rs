@@ -149,6 +149,11 @@ pub const ISSUED_SECRET: [u8; 16] = [7; 16];
 /// issued one secret gets the bytes a joining device sent. Accepted only with that secret (the
 /// joining device then listed once), and never twice; refused, it leaves no device behind.
 pub fn pairing_request(data: &[u8]) {
+    pairing_request_accepted(data);
+}
+
+/// [`pairing_request`], saying whether the request was accepted.
+pub fn pairing_request_accepted(data: &[u8]) -> bool {
     use rapport_sync::ticket::PairingSecret;
     use rapport_sync::{Directory, identity::SecretKey, node::answer_pairing_request};
     let store = Arc::new(Store::in_memory());
@@ -158,7 +163,7 @@ pub fn pairing_request(data: &[u8]) {
         .expect("an invitation");
     let key = SecretKey::from_bytes(&[1; 32]).public();
     let devices = |dir: &Directory| dir.list().expect("the devices").len();
-    match answer_pairing_request(&dir, &key, data) {
+    let accepted = match answer_pairing_request(&dir, &key, data) {
         Ok(_) => {
             assert!(data.starts_with(&ISSUED_SECRET), "accepted another secret");
             assert_eq!(devices(&dir), 1);
@@ -166,10 +171,15 @@ pub fn pairing_request(data: &[u8]) {
                 answer_pairing_request(&dir, &key, data).is_err(),
                 "a secret was accepted twice"
             );
+            true
         }
-        Err(_) => assert_eq!(devices(&dir), 0, "a refused request left a device"),
-    }
+        Err(_) => {
+            assert_eq!(devices(&dir), 0, "a refused request left a device");
+            false
+        }
+    };
     assert!(store.check().expect("the store can be checked").is_clean());
+    accepted
 }
 
 /// A dry-run import of an address-book export into a vault, as `rapport import --dry-run`

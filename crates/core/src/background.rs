@@ -336,8 +336,9 @@ impl Rapport {
     /// Like [`Rapport::reminders`], reading the vault only if it was written since `watch`
     /// was taken (or there is none): otherwise only the meetings that were still ahead then
     /// are looked at again, since time alone can bring one within the hour, while a thank-you
-    /// falls due only by a write (a meeting held). What the reminder loop runs every minute:
-    /// reading a 10k-people vault each time cost half a second.
+    /// falls due only by a write (a meeting held: `thank_you_due` reads the meeting alone).
+    /// What the reminder loop runs every minute: a full reading takes every meeting and the
+    /// people, messages and tasks, as `today` does.
     async fn reminders_since(
         &self,
         watch: &mut Option<ReminderWatch>,

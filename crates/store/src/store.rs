@@ -287,8 +287,9 @@ impl Store {
                 "the projections disagreed with the documents after the machine went down; \
                  rebuilding them"
             );
+            // Rebuilt straight away: `rebuild_projections` would check every document again.
             damaged_on_panic("the database could not be read", || {
-                self.rebuild_projections()
+                self.rederive_projections()
             })?;
         } else {
             tracing::info!(
@@ -1335,6 +1336,12 @@ impl Store {
     /// too). Returns what was wrong before.
     pub fn rebuild_projections(&self) -> Result<CheckReport> {
         let before = self.check()?;
+        self.rederive_projections()?;
+        Ok(before)
+    }
+
+    /// The rebuild of [`Store::rebuild_projections`], for a caller that has just checked.
+    fn rederive_projections(&self) -> Result<()> {
         let w = lock(&self.writes)?;
         let mut b = WriteBatch::default();
         for (k, _) in self.projection_entries()? {
@@ -1373,7 +1380,7 @@ impl Store {
         if let Some(index) = guard.as_mut() {
             self.reindex_all(index, seq)?;
         }
-        Ok(before)
+        Ok(())
     }
 
     /// Documents, change chunks and bytes.
