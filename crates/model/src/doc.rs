@@ -10,7 +10,7 @@
 //! fields that changed become operations, and concurrent edits of different fields both survive.
 
 use automerge::{AutoCommit, ROOT, ReadDoc, transaction::Transactable};
-use autosurgeon::{hydrate_prop, reconcile_prop};
+use autosurgeon::{Reconcile, Reconciler, hydrate_prop, reconcile::MapReconciler, reconcile_prop};
 
 use crate::records::{Body, Meta, Record};
 use crate::{Kind, ModelError};
@@ -20,6 +20,13 @@ pub type RecordDoc = AutoCommit;
 
 /// Writes `record` into `doc`, touching only what differs from the document's current state.
 pub fn record_to_doc(record: &Record, doc: &mut RecordDoc) -> Result<(), ModelError> {
+    if autosurgeon::ReadDoc::is_empty(doc) {
+        // Nothing to reconcile with: autosurgeon builds the whole tree first and Automerge
+        // inserts it in one batch, instead of one read and one operation at a time (imports and
+        // restores build thousands of these; this is most of their time).
+        autosurgeon::reconcile(doc, WholeRecord(record))?;
+        return Ok(());
+    }
     let kind = record.kind().as_str();
     let current_kind = match doc.get(ROOT, "kind")? {
         Some((automerge::Value::Scalar(s), _)) => s.as_str().map(str::to_string),
@@ -52,6 +59,31 @@ pub fn record_to_doc(record: &Record, doc: &mut RecordDoc) -> Result<(), ModelEr
         Body::Device(v) => reconcile_prop(doc, ROOT, "data", v)?,
     }
     Ok(())
+}
+
+/// The document's root written at once: the same keys [`record_to_doc`] writes one by one.
+struct WholeRecord<'a>(&'a Record);
+
+impl Reconcile for WholeRecord<'_> {
+    type Key<'k> = autosurgeon::reconcile::NoKey;
+    fn reconcile<R: Reconciler>(&self, mut r: R) -> Result<(), R::Error> {
+        let record = self.0;
+        let mut root = r.map()?;
+        root.put("kind", record.kind().as_str())?;
+        root.put("meta", &record.meta)?;
+        match &record.body {
+            Body::Person(v) => root.put("data", v),
+            Body::Organization(v) => root.put("data", v),
+            Body::Goal(v) => root.put("data", v),
+            Body::Meeting(v) => root.put("data", v),
+            Body::Outreach(v) => root.put("data", v),
+            Body::Task(v) => root.put("data", v),
+            Body::Question(v) => root.put("data", v),
+            Body::Template(v) => root.put("data", v),
+            Body::Profile(v) => root.put("data", v),
+            Body::Device(v) => root.put("data", v),
+        }
+    }
 }
 
 /// Reads the record a document holds.
