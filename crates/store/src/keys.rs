@@ -18,6 +18,7 @@
 //! | `S` `search-trimmed`                  | pending entries dropped up to  |
 //! | `S` `actor`                           | this device's Automerge actor  |
 //! | `L` name                              | device-local state (never synced: pairing secrets, peers) |
+//! | `J` part                              | journal of a large batch being applied in parts (kv.rs) |
 //!
 //! Numbers are big-endian; signed ones have their sign bit flipped so they sort.
 

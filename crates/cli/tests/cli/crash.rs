@@ -507,3 +507,148 @@ fn copy_dir(from: &Path, to: &Path) {
         }
     }
 }
+
+fn dir_bytes(dir: &Path) -> u64 {
+    std::fs::read_dir(dir)
+        .map(|entries| {
+            entries
+                .flatten()
+                .map(|e| match e.file_type() {
+                    Ok(t) if t.is_dir() => dir_bytes(&e.path()),
+                    _ => e.metadata().map_or(0, |m| m.len()),
+                })
+                .sum()
+        })
+        .unwrap_or(0)
+}
+
+fn run_ok(mut c: Command, what: &str) {
+    let out = c.stdin(Stdio::null()).output().unwrap();
+    assert!(
+        out.status.success(),
+        "{what} failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+/// Every record of a vault (deleted ones too), by id, after checking its projections.
+fn records_of(rt: &tokio::runtime::Runtime, vault: &Path) -> BTreeMap<String, String> {
+    rt.block_on(async {
+        let app = Rapport::open(vault, Arc::new(SystemClock))
+            .await
+            .unwrap_or_else(|e| panic!("the vault does not reopen after kill -9: {e:?}"));
+        let report = app.doctor(false).await.unwrap();
+        assert!(
+            report.is_clean(),
+            "projections disagree with documents: {report:?}"
+        );
+        app.all_records()
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|r| (r.id().to_string(), serde_json::to_string(&r).unwrap()))
+            .collect()
+    })
+}
+
+/// A restore large enough to be written in several journalled parts (RELIABILITY.md §1), killed
+/// with SIGKILL once its writes have started reaching the disk, at a different point each round:
+/// the reopened vault holds the whole backup or none of it, and what it held before is intact.
+#[test]
+fn a_restore_killed_while_writing_leaves_all_of_the_backup_or_none() {
+    let rounds = env_number("RAPPORT_CRASH_RESTORES", 6);
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(1)
+        .enable_all()
+        .build()
+        .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let source = dir.path().join("source");
+    let mut c = rapport(&source);
+    c.args(["dev", "seed", "--people", "300", "--seed", "1"]);
+    run_ok(c, "seeding the source");
+    let backup = dir.path().join("backup.json");
+    let mut c = rapport(&source);
+    c.args(["export", "json", "--out"]).arg(&backup);
+    run_ok(c, "the backup");
+    // The vault restored into already holds records of its own.
+    let before = dir.path().join("before");
+    let mut c = rapport(&before);
+    c.args(["dev", "seed", "--people", "5", "--seed", "2"]);
+    run_ok(c, "seeding the target");
+    let held = records_of(&rt, &before);
+    // Once unkilled: what "all of it" is, and how much the files grow while it is written.
+    let whole = dir.path().join("whole");
+    copy_dir(&before, &whole);
+    let start = dir_bytes(&whole);
+    let mut c = rapport(&whole);
+    c.args(["import", "json"]).arg(&backup);
+    run_ok(c, "the restore");
+    let growth = dir_bytes(&whole).saturating_sub(start);
+    let all = records_of(&rt, &whole);
+    assert!(
+        all.len() > held.len() + 1000 && held.keys().all(|k| all.contains_key(k)),
+        "the restore did not add the backup: {} → {}",
+        held.len(),
+        all.len()
+    );
+    let (mut none, mut whole_found, mut mid_write) = (0, 0, 0);
+    for round in 0..rounds {
+        let vault = dir.path().join(format!("round-{round}"));
+        copy_dir(&before, &vault);
+        let start = dir_bytes(&vault);
+        // Killed once the files grew by a share of what the whole restore adds: the earlier
+        // rounds while the parts are being written, the last ones near the end.
+        let at = start + growth * (round + 1) / (rounds + 1);
+        let mut c = rapport(&vault);
+        c.args(["import", "json"]).arg(&backup);
+        let mut victim = Victim::start(c, dir.path().join(format!("stderr-{round}.txt")));
+        let deadline = Instant::now() + LIMIT;
+        let mut finished = false;
+        while dir_bytes(&vault) < at {
+            if victim.run.ended().is_some() {
+                finished = true;
+                break;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "round {round}: the restore stalled"
+            );
+            std::thread::sleep(Duration::from_millis(1));
+        }
+        let grew = dir_bytes(&vault) > start;
+        victim.kill_9();
+        let found = records_of(&rt, &vault);
+        if found == held {
+            none += 1;
+            if grew && !finished {
+                mid_write += 1;
+            }
+        } else {
+            assert_eq!(
+                found,
+                all,
+                "round {round}: the restore left part of itself ({} records; none: {}, all: {})",
+                found.len(),
+                held.len(),
+                all.len()
+            );
+            whole_found += 1;
+        }
+        // An undone restore runs again, whole.
+        if found == held && round == 0 {
+            let mut c = rapport(&vault);
+            c.args(["import", "json"]).arg(&backup);
+            run_ok(c, "the restore after an undone one");
+            assert_eq!(records_of(&rt, &vault), all);
+        }
+    }
+    assert!(
+        mid_write > 0,
+        "no kill came while the restore was writing ({none} none, {whole_found} whole)"
+    );
+    println!(
+        "restore killed {rounds} times while writing ({growth} B of growth when whole): {none} \
+         left nothing ({mid_write} of them after their files had grown), {whole_found} all"
+    );
+}
