@@ -439,9 +439,10 @@ impl KvStore for SledKv {
     }
 }
 
-/// A batch with more writes than this is applied in parts. sled applies one batch holding
-/// everything in memory until it is whole: a restore's single batch (311k writes) took 5.8–6.8 s
-/// and 1.7 GB more than the same writes in parts of 4,096 (1.9 s; BENCHMARKS.md).
+/// A batch with more writes than this is applied in parts. sled holds one batch in memory until
+/// it is whole: a restore's single batch (311k writes) took 13.3 s with the vault's 16 MB page
+/// cache (5.8–6.9 s with 128 MB, and 1.7 GB more memory) against 1.9–3.1 s in parts of 4,096
+/// (BENCHMARKS.md).
 pub const PART_OPS: usize = 4096;
 
 /// `J` + part number (u64, big-endian) → what the keys of that part of a batch held before it
