@@ -52,6 +52,10 @@ impl From<sled::Error> for StoreError {
                 Some(at) => format!("unreadable data at {at:?}"),
                 None => "unreadable data".into(),
             }),
+            // sled read less of its own files than it expected: they were cut short.
+            sled::Error::Io(io) if io.kind() == std::io::ErrorKind::UnexpectedEof => {
+                Self::Damaged(format!("the files end early: {io}"))
+            }
             e => Self::Db(Box::new(e)),
         }
     }
@@ -76,3 +80,17 @@ impl From<tantivy::TantivyError> for StoreError {
 }
 
 pub(crate) type Result<T, E = StoreError> = std::result::Result<T, E>;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn files_that_end_early_are_damaged_other_io_errors_are_not() {
+        let short: StoreError = sled::Error::Io(std::io::ErrorKind::UnexpectedEof.into()).into();
+        assert!(matches!(short, StoreError::Damaged(_)), "{short:?}");
+        let denied: StoreError =
+            sled::Error::Io(std::io::ErrorKind::PermissionDenied.into()).into();
+        assert!(matches!(denied, StoreError::Db(_)), "{denied:?}");
+    }
+}
