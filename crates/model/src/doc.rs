@@ -10,7 +10,7 @@
 //! fields that changed become operations, and concurrent edits of different fields both survive.
 
 use automerge::{AutoCommit, ROOT, ReadDoc, transaction::Transactable};
-use autosurgeon::{Reconcile, Reconciler, hydrate_prop, reconcile::MapReconciler, reconcile_prop};
+use autosurgeon::{Reconcile, Reconciler, hydrate_prop, reconcile::MapReconciler};
 
 use crate::records::{Body, Meta, Record};
 use crate::{Kind, ModelError};
@@ -20,48 +20,31 @@ pub type RecordDoc = AutoCommit;
 
 /// Writes `record` into `doc`, touching only what differs from the document's current state.
 pub fn record_to_doc(record: &Record, doc: &mut RecordDoc) -> Result<(), ModelError> {
-    if autosurgeon::ReadDoc::is_empty(doc) {
-        // Nothing to reconcile with: autosurgeon builds the whole tree first and Automerge
-        // inserts it in one batch, instead of one read and one operation at a time (imports and
-        // restores build thousands of these; this is most of their time).
-        autosurgeon::reconcile(doc, WholeRecord(record))?;
-        return Ok(());
-    }
-    let kind = record.kind().as_str();
-    let current_kind = match doc.get(ROOT, "kind")? {
-        Some((automerge::Value::Scalar(s), _)) => s.as_str().map(str::to_string),
-        _ => None,
-    };
-    if current_kind.is_some() && doc.base_heads().is_empty() {
-        // Written to earlier in this same, still open transaction: close it, so that "no
-        // history" means "empty" for the prose fields below (prose.rs inserts text whole then).
-        doc.commit();
-    }
-    if current_kind.as_deref() != Some(kind) {
-        if let Some(other) = current_kind {
+    // An empty document has nothing to reconcile with: autosurgeon then builds the whole tree
+    // first and Automerge inserts it in one batch, instead of one read and one operation at a
+    // time (imports and restores build thousands of these; this is most of their time).
+    if !autosurgeon::ReadDoc::is_empty(doc) {
+        let kind = record.kind().as_str();
+        let current_kind = match doc.get(ROOT, "kind")? {
+            Some((automerge::Value::Scalar(s), _)) => s.as_str().map(str::to_string),
+            _ => None,
+        };
+        if let Some(other) = current_kind.as_deref().filter(|k| *k != kind) {
             return Err(ModelError::NotARecord(format!(
                 "the document holds a {other}, not a {kind}"
             )));
         }
-        doc.put(ROOT, "kind", kind)?;
+        if current_kind.is_some() && doc.base_heads().is_empty() {
+            // Written to earlier in this same, still open transaction: close it, so that "no
+            // history" means "empty" for the prose fields (prose.rs inserts text whole then).
+            doc.commit();
+        }
     }
-    reconcile_prop(doc, ROOT, "meta", &record.meta)?;
-    match &record.body {
-        Body::Person(v) => reconcile_prop(doc, ROOT, "data", v)?,
-        Body::Organization(v) => reconcile_prop(doc, ROOT, "data", v)?,
-        Body::Goal(v) => reconcile_prop(doc, ROOT, "data", v)?,
-        Body::Meeting(v) => reconcile_prop(doc, ROOT, "data", v)?,
-        Body::Outreach(v) => reconcile_prop(doc, ROOT, "data", v)?,
-        Body::Task(v) => reconcile_prop(doc, ROOT, "data", v)?,
-        Body::Question(v) => reconcile_prop(doc, ROOT, "data", v)?,
-        Body::Template(v) => reconcile_prop(doc, ROOT, "data", v)?,
-        Body::Profile(v) => reconcile_prop(doc, ROOT, "data", v)?,
-        Body::Device(v) => reconcile_prop(doc, ROOT, "data", v)?,
-    }
+    autosurgeon::reconcile(doc, WholeRecord(record))?;
     Ok(())
 }
 
-/// The document's root written at once: the same keys [`record_to_doc`] writes one by one.
+/// The document's root: its kind, the record's meta and its data.
 struct WholeRecord<'a>(&'a Record);
 
 impl Reconcile for WholeRecord<'_> {

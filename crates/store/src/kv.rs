@@ -444,7 +444,7 @@ impl KvStore for SledKv {
 
 /// A batch with more writes than this is applied in parts. sled holds one batch in memory until
 /// it is whole: a restore's single batch (311k writes) took 13.3 s with the vault's 16 MB page
-/// cache (5.8–6.9 s with 128 MB, and 1.7 GB more memory) against 1.9–3.1 s in parts of 4,096
+/// cache (5.8–7.1 s with 128 MB, and 1.7 GB more memory) against 1.9–4.1 s in parts of 4,096
 /// (BENCHMARKS.md).
 pub const PART_OPS: usize = 4096;
 
@@ -749,18 +749,22 @@ mod tests {
         );
     }
 
-    #[test]
-    fn a_batch_stopped_between_parts_is_undone_at_the_next_open() {
-        let dir = tempfile::tempdir().unwrap();
-        let kv = SledKv::open(dir.path(), 1 << 20).unwrap();
+    /// Files holding every part of the big batch, its journal not yet removed (what a process
+    /// killed at that moment leaves), and everything they held before it.
+    fn stopped_between_parts(dir: &Path) -> Vec<Entry> {
+        let kv = SledKv::open(dir, 1 << 20).unwrap();
         let big = before_and_big_batch(&kv);
         let before = everything(&kv);
-        // Every part written and on disk, the journal not yet removed: what a process killed
-        // at that moment leaves.
         assert_eq!(kv.write_parts(big).unwrap(), 4, "12,289 distinct keys");
         kv.flush().unwrap();
         assert_ne!(everything(&kv), before);
-        drop(kv);
+        before
+    }
+
+    #[test]
+    fn a_batch_stopped_between_parts_is_undone_at_the_next_open() {
+        let dir = tempfile::tempdir().unwrap();
+        let before = stopped_between_parts(dir.path());
         let reopened = SledKv::open(dir.path(), 1 << 20).unwrap();
         assert_eq!(everything(&reopened), before, "exactly as before the batch");
     }
@@ -768,12 +772,7 @@ mod tests {
     #[test]
     fn a_rewrite_of_files_holding_a_stopped_batch_undoes_it_in_the_copy() {
         let dir = tempfile::tempdir().unwrap();
-        let kv = SledKv::open(dir.path(), 1 << 20).unwrap();
-        let big = before_and_big_batch(&kv);
-        let before = everything(&kv);
-        kv.write_parts(big).unwrap();
-        kv.flush().unwrap();
-        drop(kv);
+        let before = stopped_between_parts(dir.path());
         SledKv::rewrite(dir.path(), 1 << 20, &|_, v| Ok(v)).unwrap();
         let rewritten = SledKv::open(dir.path(), 1 << 20).unwrap();
         assert_eq!(everything(&rewritten), before);

@@ -32,6 +32,15 @@ fn env_number(name: &str, default: u64) -> u64 {
         .unwrap_or(default)
 }
 
+/// The runtime the tests reopen vaults in (one worker: the killed processes need the other core).
+fn runtime() -> tokio::runtime::Runtime {
+    tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(1)
+        .enable_all()
+        .build()
+        .unwrap()
+}
+
 fn rapport(vault: &Path) -> Command {
     let mut c = Command::new(env!("CARGO_BIN_EXE_rapport"));
     c.arg("--data-dir")
@@ -302,11 +311,7 @@ fn acknowledged_writes_survive_kill_9_at_random_points() {
     let kills = env_number("RAPPORT_CRASH_KILLS", 50) as usize;
     let seed = env_number("RAPPORT_CRASH_SEED", 7);
     let mut rng = rand::rngs::StdRng::seed_from_u64(seed);
-    let rt = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(1)
-        .enable_all()
-        .build()
-        .unwrap();
+    let rt = runtime();
     let started = Instant::now();
     let mut figures = Figures::default();
     let mut dir = tempfile::tempdir().unwrap();
@@ -416,11 +421,7 @@ fn acknowledged_writes_survive_kill_9_at_random_points() {
 /// contents in detail.
 #[test]
 fn a_cut_log_opens_whole_or_is_refused_as_damaged() {
-    let rt = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(1)
-        .enable_all()
-        .build()
-        .unwrap();
+    let rt = runtime();
     let dir = tempfile::tempdir().unwrap();
     let vault = dir.path().join("vault");
     let open = |d: &Path| rt.block_on(Rapport::open(d, Arc::new(SystemClock)));
@@ -557,11 +558,7 @@ fn records_of(rt: &tokio::runtime::Runtime, vault: &Path) -> BTreeMap<String, St
 #[test]
 fn a_restore_killed_while_writing_leaves_all_of_the_backup_or_none() {
     let rounds = env_number("RAPPORT_CRASH_RESTORES", 6);
-    let rt = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(1)
-        .enable_all()
-        .build()
-        .unwrap();
+    let rt = runtime();
     let dir = tempfile::tempdir().unwrap();
     let source = dir.path().join("source");
     let mut c = rapport(&source);
