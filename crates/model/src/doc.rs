@@ -9,7 +9,7 @@
 //! Writing a record into a document reconciles it with what is there (autosurgeon), so only the
 //! fields that changed become operations, and concurrent edits of different fields both survive.
 
-use automerge::{AutoCommit, ROOT, ReadDoc, transaction::Transactable};
+use automerge::{AutoCommit, ROOT, ReadDoc};
 use autosurgeon::{Reconcile, Reconciler, hydrate_prop, reconcile::MapReconciler};
 
 use crate::records::{Body, Meta, Record};
@@ -34,14 +34,22 @@ pub fn record_to_doc(record: &Record, doc: &mut RecordDoc) -> Result<(), ModelEr
                 "the document holds a {other}, not a {kind}"
             )));
         }
-        if current_kind.is_some() && doc.base_heads().is_empty() {
-            // Written to earlier in this same, still open transaction: close it, so that "no
-            // history" means "empty" for the prose fields (prose.rs inserts text whole then).
-            doc.commit();
-        }
     }
+    crate::prose::forget_held();
     autosurgeon::reconcile(doc, WholeRecord(record))?;
     Ok(())
+}
+
+/// Writes `record` into `doc` like [`record_to_doc`], for bulk writes (imports, restores): prose
+/// the document does not already hold as text goes in as a plain string, one operation instead
+/// of one per character. The first edit that changes such a note makes it text (see [`Prose`]).
+///
+/// [`Prose`]: crate::Prose
+pub fn record_to_doc_with_plain_prose(
+    record: &Record,
+    doc: &mut RecordDoc,
+) -> Result<(), ModelError> {
+    crate::prose::with_plain_prose(|| record_to_doc(record, doc))
 }
 
 /// The document's root: its kind, the record's meta and its data.

@@ -33,7 +33,7 @@ mod validate;
 pub mod workflow;
 
 pub use clock::{Clock, FixedClock, SystemClock};
-pub use doc::{RecordDoc, record_from_doc, record_to_doc};
+pub use doc::{RecordDoc, record_from_doc, record_to_doc, record_to_doc_with_plain_prose};
 pub use error::{ModelError, ValidationError};
 pub use ids::{Kind, RecordId, Timestamp};
 pub use kinds::*;

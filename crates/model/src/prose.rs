@@ -1,11 +1,20 @@
+use std::cell::{Cell, RefCell};
 use std::fmt;
 
-use autosurgeon::{Hydrate, HydrateError, Reconcile, Reconciler, reconcile::TextReconciler};
+use autosurgeon::reconcile::{LoadKey, NoKey, TextReconciler};
+use autosurgeon::{Hydrate, HydrateError, Prop, ReadDoc, Reconcile, ReconcileError, Reconciler};
 use serde::{Deserialize, Serialize};
 
-/// Text written as prose (research notes, meeting notes). In the record it is a plain string; in
-/// the document it is an Automerge text object, and writing a new value applies a character diff
-/// against what the document holds, so two devices editing different sentences both keep theirs.
+/// Text written as prose (research notes, meeting notes). In the record it is a plain string.
+/// In the document it is an Automerge text object, and writing a new value applies a character
+/// diff against what the document holds, so two devices editing different sentences both keep
+/// theirs.
+///
+/// Bulk writes (imports, restores) store it as a plain string instead: text costs one operation
+/// per character, and building those was most of a restore. Such a note merges as one value
+/// until it is first edited; the edit that changes it makes it text. Writing the record again
+/// with the note unchanged leaves the string as it is, so an edit of another field never turns
+/// it into a new text object that would hide a concurrent edit of the note.
 #[derive(Clone, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(transparent)]
 pub struct Prose(pub String);
@@ -37,18 +46,78 @@ impl From<&str> for Prose {
     }
 }
 
+/// What the document holds where a prose field is about to be written.
+enum Held {
+    /// Nothing, or something that is neither text nor a string: the field is written afresh.
+    Nothing,
+    Text,
+    Plain(String),
+}
+
+thread_local! {
+    /// autosurgeon asks [`Prose::hydrate_key`] about the value a map field holds right before it
+    /// reconciles the same field, and gives `reconcile` no way to look: the answer waits here.
+    static HELD: RefCell<Option<Held>> = const { RefCell::new(None) };
+    /// Set while a bulk write builds documents: prose not held as text goes in as a plain string.
+    static WRITE_PLAIN: Cell<bool> = const { Cell::new(false) };
+}
+
+/// Runs `write` with prose that is not already text written as plain strings (see [`Prose`]).
+pub(crate) fn with_plain_prose<T>(write: impl FnOnce() -> T) -> T {
+    /// Puts the mode back even if `write` unwinds.
+    struct Restore(bool);
+    impl Drop for Restore {
+        fn drop(&mut self) {
+            WRITE_PLAIN.with(|w| w.set(self.0));
+        }
+    }
+    let _restore = Restore(WRITE_PLAIN.with(|w| w.replace(true)));
+    write()
+}
+
+/// Forgets an answer no `reconcile` took (a write that failed between the two).
+pub(crate) fn forget_held() {
+    HELD.with(|h| h.borrow_mut().take());
+}
+
 impl Reconcile for Prose {
-    type Key<'a> = autosurgeon::reconcile::NoKey;
+    type Key<'a> = NoKey;
+
+    fn hydrate_key<'a, D: ReadDoc>(
+        doc: &D,
+        obj: &automerge::ObjId,
+        prop: Prop<'_>,
+    ) -> Result<LoadKey<Self::Key<'a>>, ReconcileError> {
+        let held = match prop {
+            Prop::Key(key) => match doc.get(obj, key.as_ref())? {
+                Some((automerge::Value::Object(automerge::ObjType::Text), _)) => Held::Text,
+                Some((automerge::Value::Scalar(s), _)) => match s.as_str() {
+                    Some(plain) => Held::Plain(plain.to_string()),
+                    None => Held::Nothing,
+                },
+                _ => Held::Nothing,
+            },
+            // Prose is only ever a field of a record, never an item of a list.
+            Prop::Index(_) => Held::Nothing,
+        };
+        HELD.with(|h| *h.borrow_mut() = Some(held));
+        Ok(LoadKey::NoKey)
+    }
+
     fn reconcile<R: Reconciler>(&self, mut r: R) -> Result<(), R::Error> {
-        let mut text = r.text()?;
-        if text.heads().is_empty() {
-            // A document with no history yet (one being built from a record; `record_to_doc`
-            // commits first if it wrote to this one already): the text was created empty just
-            // now, so insert it whole instead of diffing it against nothing (the diff walks every
-            // grapheme; imports and restores build thousands of these).
-            text.splice(0, 0, &self.0)
-        } else {
-            text.update(&self.0)
+        // No answer: the field is part of an object being built whole, so nothing is held.
+        let held = HELD
+            .with(|h| h.borrow_mut().take())
+            .unwrap_or(Held::Nothing);
+        match held {
+            // Unchanged: leave it be (an edit of another field must not touch it).
+            Held::Plain(plain) if plain == self.0 => Ok(()),
+            // Merge character by character with what is there.
+            Held::Text => r.text()?.update(&self.0),
+            _ if WRITE_PLAIN.with(Cell::get) => r.str(&self.0),
+            // Written afresh, or a plain string edited: a new, empty text object. Insert the
+            // value whole instead of diffing it against nothing (the diff walks every grapheme).
+            Held::Nothing | Held::Plain(_) => r.text()?.splice(0, 0, &self.0),
         }
     }
 }

@@ -6,7 +6,9 @@ use std::sync::{Mutex, MutexGuard};
 
 use automerge::{ActorId, AutoCommit, ChangeHash};
 use lru::LruCache;
-use rapport_model::{Kind, Record, RecordId, record_from_doc, record_to_doc};
+use rapport_model::{
+    Kind, Record, RecordId, record_from_doc, record_to_doc, record_to_doc_with_plain_prose,
+};
 use serde::Serialize;
 use ts_rs::TS;
 
@@ -1509,7 +1511,9 @@ fn build_new(records: &[&Record], new: &[bool], actor: &ActorId) -> Vec<Option<P
             return None;
         }
         let mut doc = AutoCommit::new().with_actor(actor.clone());
-        record_to_doc(r, &mut doc).ok()?;
+        // Prose as plain strings: as text it is one operation per character, and building
+        // those was most of a restore (the model's `Prose` says what that trades).
+        record_to_doc_with_plain_prose(r, &mut doc).ok()?;
         Some(Preloaded {
             bytes: doc.save(),
             doc,

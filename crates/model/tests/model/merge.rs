@@ -123,3 +123,116 @@ fn a_deletion_merges_with_a_concurrent_edit() {
         "the edit is kept in the tombstone"
     );
 }
+
+/// A person as a bulk write (an import, a restore) stores them: notes as a plain string.
+fn restored(notes: &str) -> (AutoCommit, AutoCommit) {
+    let mut r = person("Ada");
+    if let Body::Person(p) = &mut r.body {
+        p.research_notes = Prose::new(notes);
+    }
+    let mut laptop = AutoCommit::new();
+    record_to_doc_with_plain_prose(&r, &mut laptop).unwrap();
+    let phone = laptop.fork().with_actor(ActorId::random());
+    (laptop, phone)
+}
+
+/// What the document holds at `data.research_notes`.
+fn notes_value(doc: &AutoCommit) -> automerge::Value<'_> {
+    use automerge::ReadDoc;
+    let data = doc.get(automerge::ROOT, "data").unwrap().unwrap().1;
+    doc.get(&data, "research_notes").unwrap().unwrap().0
+}
+
+fn is_text(doc: &AutoCommit) -> bool {
+    matches!(
+        notes_value(doc),
+        automerge::Value::Object(automerge::ObjType::Text)
+    )
+}
+
+#[test]
+fn a_bulk_written_note_stays_a_plain_string_until_the_note_itself_changes() {
+    let (mut laptop, _) = restored("Works on compilers.");
+    assert!(
+        !is_text(&laptop),
+        "bulk writes store prose as a plain string"
+    );
+    edit(&mut laptop, |p| p.role = Some("Engineer".into()));
+    assert!(
+        !is_text(&laptop),
+        "an edit of another field leaves the note alone"
+    );
+    edit(&mut laptop, |p| {
+        p.research_notes = Prose::new("Works on compilers. Likes tea.")
+    });
+    assert!(
+        is_text(&laptop),
+        "the edit that changes the note makes it text"
+    );
+    assert_eq!(
+        get(&laptop).research_notes.as_str(),
+        "Works on compilers. Likes tea."
+    );
+}
+
+#[test]
+fn an_edit_of_another_field_never_hides_a_concurrent_edit_of_a_bulk_written_note() {
+    let (mut laptop, mut phone) = restored("Works on compilers.");
+    edit(&mut laptop, |p| p.role = Some("Engineer".into()));
+    edit(&mut phone, |p| {
+        p.research_notes = Prose::new("Works on compilers. Likes tea.")
+    });
+    laptop.merge(&mut phone).unwrap();
+    phone.merge(&mut laptop).unwrap();
+    for merged in [&laptop, &phone] {
+        let p = get(merged);
+        assert_eq!(p.role.as_deref(), Some("Engineer"));
+        assert_eq!(p.research_notes.as_str(), "Works on compilers. Likes tea.");
+    }
+}
+
+#[test]
+fn a_bulk_written_note_edited_on_two_devices_keeps_one_value_and_the_other_in_history() {
+    let (mut laptop, mut phone) = restored("Works on compilers.");
+    edit(&mut laptop, |p| {
+        p.research_notes = Prose::new("Met at PyCon. Works on compilers.")
+    });
+    edit(&mut phone, |p| {
+        p.research_notes = Prose::new("Works on compilers. Likes tea.")
+    });
+    laptop.merge(&mut phone).unwrap();
+    phone.merge(&mut laptop).unwrap();
+    let kept = get(&laptop).research_notes;
+    assert_eq!(kept, get(&phone).research_notes, "both devices agree");
+    assert!(
+        matches!(
+            kept.as_str(),
+            "Met at PyCon. Works on compilers." | "Works on compilers. Likes tea."
+        ),
+        "{kept:?}"
+    );
+    use automerge::ReadDoc;
+    let data = laptop.get(automerge::ROOT, "data").unwrap().unwrap().1;
+    let values = laptop.get_all(&data, "research_notes").unwrap();
+    assert_eq!(values.len(), 2, "both concurrent values are kept");
+}
+
+#[test]
+fn once_edited_a_bulk_written_note_merges_sentence_by_sentence() {
+    let (mut laptop, mut phone) = restored("Works on compilers.");
+    edit(&mut laptop, |p| {
+        p.research_notes = Prose::new("Works on compilers!")
+    });
+    phone.merge(&mut laptop).unwrap();
+    edit(&mut laptop, |p| {
+        p.research_notes = Prose::new("Met at PyCon. Works on compilers!")
+    });
+    edit(&mut phone, |p| {
+        p.research_notes = Prose::new("Works on compilers! Likes tea.")
+    });
+    laptop.merge(&mut phone).unwrap();
+    assert_eq!(
+        get(&laptop).research_notes.as_str(),
+        "Met at PyCon. Works on compilers! Likes tea."
+    );
+}

@@ -1,6 +1,17 @@
 use automerge::AutoCommit;
 use proptest::prelude::*;
-use rapport_model::{arbitrary, record_from_doc, record_to_doc};
+use rapport_model::{
+    ModelError, Record, arbitrary, record_from_doc, record_to_doc, record_to_doc_with_plain_prose,
+};
+
+type Writer = fn(&Record, &mut AutoCommit) -> Result<(), ModelError>;
+
+/// Both ways a document is built from a record: prose as text (one record written), and prose
+/// as plain strings (bulk writes). Every property below holds for both.
+const WRITERS: [(&str, Writer); 2] = [
+    ("text prose", record_to_doc),
+    ("plain prose", record_to_doc_with_plain_prose),
+];
 
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(256))]
@@ -8,37 +19,46 @@ proptest! {
     /// record → document → save → load → record gives back the same record.
     #[test]
     fn record_survives_a_document_round_trip(record in arbitrary::record()) {
-        let mut doc = AutoCommit::new();
-        record_to_doc(&record, &mut doc).unwrap();
-        let bytes = doc.save();
-        let loaded = AutoCommit::load(&bytes).unwrap();
-        prop_assert_eq!(record_from_doc(&loaded).unwrap(), record);
+        for (how, write) in WRITERS {
+            let mut doc = AutoCommit::new();
+            write(&record, &mut doc).unwrap();
+            let bytes = doc.save();
+            let loaded = AutoCommit::load(&bytes).unwrap();
+            prop_assert_eq!(&record_from_doc(&loaded).unwrap(), &record, "{}", how);
+        }
     }
 
     /// Changing a record into another one of the same kind leaves exactly the second one.
     #[test]
     fn rewriting_a_record_leaves_the_new_one(a in arbitrary::record(), b in arbitrary::record()) {
-        let mut doc = AutoCommit::new();
-        record_to_doc(&a, &mut doc).unwrap();
         let mut b = b;
         b.meta.id = a.meta.id;
-        if a.kind() != b.kind() {
-            prop_assert!(record_to_doc(&b, &mut doc).is_err(), "a document never changes kind");
-            return Ok(());
+        for (how, write) in WRITERS {
+            let mut doc = AutoCommit::new();
+            write(&a, &mut doc).unwrap();
+            if a.kind() != b.kind() {
+                prop_assert!(record_to_doc(&b, &mut doc).is_err(), "a document never changes kind");
+                continue;
+            }
+            // An edit is always written as one record is.
+            record_to_doc(&b, &mut doc).unwrap();
+            let loaded = AutoCommit::load(&doc.save()).unwrap();
+            prop_assert_eq!(&record_from_doc(&loaded).unwrap(), &b, "{}", how);
         }
-        record_to_doc(&b, &mut doc).unwrap();
-        let loaded = AutoCommit::load(&doc.save()).unwrap();
-        prop_assert_eq!(record_from_doc(&loaded).unwrap(), b);
     }
 
     /// Writing the same record again adds no change to the document.
     #[test]
     fn rewriting_the_same_record_is_a_no_op(record in arbitrary::record()) {
-        let mut doc = AutoCommit::new();
-        record_to_doc(&record, &mut doc).unwrap();
-        let heads = doc.get_heads();
-        record_to_doc(&record, &mut doc).unwrap();
-        prop_assert_eq!(doc.get_heads(), heads);
+        for (how, write) in WRITERS {
+            let mut doc = AutoCommit::new();
+            write(&record, &mut doc).unwrap();
+            let heads = doc.get_heads();
+            for (again, write_again) in WRITERS {
+                write_again(&record, &mut doc).unwrap();
+                prop_assert_eq!(doc.get_heads(), heads.clone(), "{} then {}", how, again);
+            }
+        }
     }
 
     /// JSON (the API's and the projections' form) round-trips too.
@@ -79,9 +99,11 @@ proptest! {
     /// once (new documents insert prose whole instead of diffing it).
     #[test]
     fn writing_twice_into_a_new_document_keeps_prose_once(record in arbitrary::record()) {
-        let mut doc = AutoCommit::new();
-        record_to_doc(&record, &mut doc).unwrap();
-        record_to_doc(&record, &mut doc).unwrap();
-        prop_assert_eq!(record_from_doc(&doc).unwrap(), record);
+        for (how, write) in WRITERS {
+            let mut doc = AutoCommit::new();
+            write(&record, &mut doc).unwrap();
+            record_to_doc(&record, &mut doc).unwrap();
+            prop_assert_eq!(&record_from_doc(&doc).unwrap(), &record, "{}", how);
+        }
     }
 }

@@ -1,6 +1,6 @@
 use std::os::unix::fs::PermissionsExt;
 
-use rapport_model::{Body, Person};
+use rapport_model::{Body, Person, Prose};
 use rapport_store::{Store, StoreError, StoreOptions};
 
 use crate::common::*;
@@ -120,6 +120,49 @@ fn a_bulk_write_lands_whole_with_its_projections() {
         );
         let twice = vec![records[0].clone(), records[0].clone()];
         assert!(store.write_all(twice).is_err());
+    });
+}
+
+/// A bulk write stores prose as plain strings (one operation, not one per character). An edit of
+/// another field leaves such a note be; the edit that changes it makes it text.
+#[test]
+fn a_bulk_write_stores_notes_as_plain_strings_until_a_note_is_edited() {
+    use automerge::{AutoCommit, ObjType, ROOT, ReadDoc, Value};
+    each_store(|store| {
+        let mut r = new_record(
+            Body::Person(Person {
+                name: "Ada".into(),
+                research_notes: Prose::new("Works on compilers."),
+                ..Default::default()
+            }),
+            now(),
+        );
+        let id = r.id();
+        let notes_are_text = || {
+            let bytes = store.document_bytes(id).unwrap().unwrap();
+            let doc = AutoCommit::load(&bytes).unwrap();
+            let data = doc.get(ROOT, "data").unwrap().unwrap().1;
+            let notes = doc.get(&data, "research_notes").unwrap().unwrap().0;
+            matches!(notes, Value::Object(ObjType::Text))
+        };
+        store.write_all(vec![r.clone()]).unwrap();
+        assert!(!notes_are_text());
+        let Body::Person(p) = &mut r.body else {
+            unreachable!()
+        };
+        p.role = Some("Engineer".into());
+        put(store, r.clone());
+        assert!(
+            !notes_are_text(),
+            "an edit of another field leaves the note be"
+        );
+        let Body::Person(p) = &mut r.body else {
+            unreachable!()
+        };
+        p.research_notes = Prose::new("Works on compilers. Likes tea.");
+        put(store, r.clone());
+        assert!(notes_are_text(), "the edit of the note makes it text");
+        assert_eq!(store.get(r.id()).unwrap(), Some(r.clone()));
     });
 }
 
