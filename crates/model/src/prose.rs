@@ -52,6 +52,9 @@ enum Held {
     Nothing,
     Text,
     Plain(String),
+    /// A list item: autosurgeon may ask about several items before it reconciles one, so the
+    /// answer may not be about this one.
+    Unknown,
 }
 
 thread_local! {
@@ -97,8 +100,9 @@ impl Reconcile for Prose {
                 },
                 _ => Held::Nothing,
             },
-            // Prose is only ever a field of a record, never an item of a list.
-            Prop::Index(_) => Held::Nothing,
+            // Prose is a field of a record, never an item of a list so far; should it become one,
+            // it is diffed as text (right whatever is there, only slower).
+            Prop::Index(_) => Held::Unknown,
         };
         HELD.with(|h| *h.borrow_mut() = Some(held));
         Ok(LoadKey::NoKey)
@@ -113,7 +117,7 @@ impl Reconcile for Prose {
             // Unchanged: leave it be (an edit of another field must not touch it).
             Held::Plain(plain) if plain == self.0 => Ok(()),
             // Merge character by character with what is there.
-            Held::Text => r.text()?.update(&self.0),
+            Held::Text | Held::Unknown => r.text()?.update(&self.0),
             _ if WRITE_PLAIN.with(Cell::get) => r.str(&self.0),
             // Written afresh, or a plain string edited: a new, empty text object. Insert the
             // value whole instead of diffing it against nothing (the diff walks every grapheme).
@@ -135,5 +139,31 @@ impl Hydrate for Prose {
     }
     fn hydrate_none() -> Result<Self, HydrateError> {
         Ok(Self::default())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use automerge::{AutoCommit, ROOT};
+
+    /// Prose is a record field today; as a list item it must still read back as written, edits
+    /// included (autosurgeon asks about list items in an order `reconcile` cannot follow).
+    #[test]
+    fn prose_in_a_list_reads_back_as_written() -> Result<(), Box<dyn std::error::Error>> {
+        let mut doc = AutoCommit::new();
+        for notes in [
+            vec![Prose::new("Works on compilers.")],
+            vec![
+                Prose::new("Works on compilers. Likes tea."),
+                Prose::new("Met at PyCon."),
+            ],
+            vec![Prose::new("Met at PyCon.")],
+        ] {
+            autosurgeon::reconcile_prop(&mut doc, ROOT, "notes", &notes)?;
+            let back: Vec<Prose> = autosurgeon::hydrate_prop(&doc, ROOT, "notes")?;
+            assert_eq!(back, notes);
+        }
+        Ok(())
     }
 }

@@ -1,6 +1,7 @@
 //! The records. Each kind is one Automerge document (see `doc.rs`); links between records are ids.
 //!
-//! Fields that hold free prose use [`Prose`] (an Automerge text, merged character by character);
+//! Fields that hold free prose use [`Prose`] (an Automerge text, merged character by character,
+//! once edited: bulk writes store it as a plain string until then);
 //! short fields are plain strings (last writer wins, the other value stays in the history).
 //! List items carry a `#[key]`, so inserting on one device is not mistaken for an edit of the
 //! item that used to be at that position on another.
