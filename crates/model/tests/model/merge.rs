@@ -34,6 +34,19 @@ fn get(doc: &AutoCommit) -> Person {
     }
 }
 
+/// Writes a new research note on `doc`, as the notes field of the app does.
+fn write_notes(doc: &mut AutoCommit, notes: &str) {
+    edit(doc, |p| p.research_notes = Prose::new(notes));
+}
+
+fn person_with_notes(notes: &str) -> Record {
+    let mut r = person("Ada");
+    if let Body::Person(p) = &mut r.body {
+        p.research_notes = Prose::new(notes);
+    }
+    r
+}
+
 fn forked(r: &Record) -> (AutoCommit, AutoCommit) {
     let mut laptop = AutoCommit::new();
     record_to_doc(r, &mut laptop).unwrap();
@@ -54,17 +67,9 @@ fn different_fields_edited_on_two_devices_both_survive() {
 
 #[test]
 fn notes_edited_on_two_devices_keep_both_sentences() {
-    let mut r = person("Ada");
-    if let Body::Person(p) = &mut r.body {
-        p.research_notes = Prose::new("Works on compilers.");
-    }
-    let (mut laptop, mut phone) = forked(&r);
-    edit(&mut laptop, |p| {
-        p.research_notes = Prose::new("Met at PyCon. Works on compilers.")
-    });
-    edit(&mut phone, |p| {
-        p.research_notes = Prose::new("Works on compilers. Likes tea.")
-    });
+    let (mut laptop, mut phone) = forked(&person_with_notes("Works on compilers."));
+    write_notes(&mut laptop, "Met at PyCon. Works on compilers.");
+    write_notes(&mut phone, "Works on compilers. Likes tea.");
     laptop.merge(&mut phone).unwrap();
     assert_eq!(
         get(&laptop).research_notes.as_str(),
@@ -126,12 +131,8 @@ fn a_deletion_merges_with_a_concurrent_edit() {
 
 /// A person as a bulk write (an import, a restore) stores them: notes as a plain string.
 fn restored(notes: &str) -> (AutoCommit, AutoCommit) {
-    let mut r = person("Ada");
-    if let Body::Person(p) = &mut r.body {
-        p.research_notes = Prose::new(notes);
-    }
     let mut laptop = AutoCommit::new();
-    record_to_doc_with_plain_prose(&r, &mut laptop).unwrap();
+    record_to_doc_with_plain_prose(&person_with_notes(notes), &mut laptop).unwrap();
     let phone = laptop.fork().with_actor(ActorId::random());
     (laptop, phone)
 }
@@ -162,9 +163,7 @@ fn a_bulk_written_note_stays_a_plain_string_until_the_note_itself_changes() {
         !is_text(&laptop),
         "an edit of another field leaves the note alone"
     );
-    edit(&mut laptop, |p| {
-        p.research_notes = Prose::new("Works on compilers. Likes tea.")
-    });
+    write_notes(&mut laptop, "Works on compilers. Likes tea.");
     assert!(
         is_text(&laptop),
         "the edit that changes the note makes it text"
@@ -179,9 +178,7 @@ fn a_bulk_written_note_stays_a_plain_string_until_the_note_itself_changes() {
 fn an_edit_of_another_field_never_hides_a_concurrent_edit_of_a_bulk_written_note() {
     let (mut laptop, mut phone) = restored("Works on compilers.");
     edit(&mut laptop, |p| p.role = Some("Engineer".into()));
-    edit(&mut phone, |p| {
-        p.research_notes = Prose::new("Works on compilers. Likes tea.")
-    });
+    write_notes(&mut phone, "Works on compilers. Likes tea.");
     laptop.merge(&mut phone).unwrap();
     phone.merge(&mut laptop).unwrap();
     for merged in [&laptop, &phone] {
@@ -194,12 +191,8 @@ fn an_edit_of_another_field_never_hides_a_concurrent_edit_of_a_bulk_written_note
 #[test]
 fn a_bulk_written_note_edited_on_two_devices_keeps_one_value_and_the_other_in_history() {
     let (mut laptop, mut phone) = restored("Works on compilers.");
-    edit(&mut laptop, |p| {
-        p.research_notes = Prose::new("Met at PyCon. Works on compilers.")
-    });
-    edit(&mut phone, |p| {
-        p.research_notes = Prose::new("Works on compilers. Likes tea.")
-    });
+    write_notes(&mut laptop, "Met at PyCon. Works on compilers.");
+    write_notes(&mut phone, "Works on compilers. Likes tea.");
     laptop.merge(&mut phone).unwrap();
     phone.merge(&mut laptop).unwrap();
     let kept = get(&laptop).research_notes;
@@ -220,16 +213,10 @@ fn a_bulk_written_note_edited_on_two_devices_keeps_one_value_and_the_other_in_hi
 #[test]
 fn once_edited_a_bulk_written_note_merges_sentence_by_sentence() {
     let (mut laptop, mut phone) = restored("Works on compilers.");
-    edit(&mut laptop, |p| {
-        p.research_notes = Prose::new("Works on compilers!")
-    });
+    write_notes(&mut laptop, "Works on compilers!");
     phone.merge(&mut laptop).unwrap();
-    edit(&mut laptop, |p| {
-        p.research_notes = Prose::new("Met at PyCon. Works on compilers!")
-    });
-    edit(&mut phone, |p| {
-        p.research_notes = Prose::new("Works on compilers! Likes tea.")
-    });
+    write_notes(&mut laptop, "Met at PyCon. Works on compilers!");
+    write_notes(&mut phone, "Works on compilers! Likes tea.");
     laptop.merge(&mut phone).unwrap();
     assert_eq!(
         get(&laptop).research_notes.as_str(),
