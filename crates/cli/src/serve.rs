@@ -98,7 +98,26 @@ async fn guard(
         );
         return error_response(StatusCode::UNAUTHORIZED, &e);
     }
+    // A declared length over the cap is refused before a byte of the body is read; a body
+    // without a length (chunked) is cut off at the cap by the body limit layer instead.
+    if declared_length(req.headers()).is_some_and(|n| n > MAX_BODY as u64) {
+        let e = ApiError::validation(
+            "body",
+            format!(
+                "a request body may hold at most {} MB: import a larger file with `rapport import`",
+                MAX_BODY / (1024 * 1024)
+            ),
+        );
+        return error_response(StatusCode::PAYLOAD_TOO_LARGE, &e);
+    }
     next.run(req).await
+}
+
+fn declared_length(headers: &HeaderMap) -> Option<u64> {
+    headers
+        .get(header::CONTENT_LENGTH)
+        .and_then(|h| h.to_str().ok())
+        .and_then(|h| h.trim().parse().ok())
 }
 
 fn has_token(headers: &HeaderMap, token: &str) -> bool {

@@ -17,11 +17,22 @@ fn http(
     headers: &[(&str, &str)],
     body: &str,
 ) -> (u16, String, String) {
+    http_declaring(port, method, path, headers, body.len(), body)
+}
+
+/// Like [`http`], with a `content-length` that may differ from what is sent.
+fn http_declaring(
+    port: u16,
+    method: &str,
+    path: &str,
+    headers: &[(&str, &str)],
+    content_length: usize,
+    body: &str,
+) -> (u16, String, String) {
     let mut s = TcpStream::connect(("127.0.0.1", port)).unwrap();
     s.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
     let mut req = format!(
-        "{method} {path} HTTP/1.1\r\nconnection: close\r\ncontent-length: {}\r\n",
-        body.len()
+        "{method} {path} HTTP/1.1\r\nconnection: close\r\ncontent-length: {content_length}\r\n"
     );
     if !headers.iter().any(|(k, _)| k.eq_ignore_ascii_case("host")) {
         req.push_str(&format!("host: 127.0.0.1:{port}\r\n"));
@@ -32,6 +43,11 @@ fn http(
     req.push_str("\r\n");
     req.push_str(body);
     s.write_all(req.as_bytes()).unwrap();
+    read_answer(s)
+}
+
+/// Reads an HTTP answer to its end: (status, lower-cased head, body).
+fn read_answer(mut s: TcpStream) -> (u16, String, String) {
     let mut raw = Vec::new();
     s.read_to_end(&mut raw).unwrap();
     let text = String::from_utf8_lossy(&raw).to_string();
@@ -148,12 +164,18 @@ fn bad_calls_are_refused_with_the_fix_and_change_nothing() {
         "{\"op\": ",
     );
     assert_eq!(status, 400);
-    let big = format!(
-        "{{\"op\":\"check_outreach\",\"args\":{{\"text\":\"{}\"}}}}",
-        "a".repeat(17 * 1024 * 1024)
+    // A body over the cap is refused from its declared length, before the client sends it (a
+    // server that stops reading mid-body would reset the connection under the client's feet).
+    let (status, _, text) = http_declaring(
+        port,
+        "POST",
+        "/api/call",
+        &[("authorization", &auth)],
+        17 * 1024 * 1024,
+        "",
     );
-    let (status, _, _) = http(port, "POST", "/api/call", &[("authorization", &auth)], &big);
-    assert_eq!(status, 413, "a body over the cap is refused");
+    assert_eq!(status, 413, "a body over the cap is refused: {text}");
+    assert!(text.contains("at most 16 MB"), "{text}");
     let (_, page) = call(
         port,
         &token,
