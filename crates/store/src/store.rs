@@ -1124,10 +1124,16 @@ impl Store {
             batch.put(keys::pending_search(seq), ids);
             batch.put(keys::SEQ, seq.to_be_bytes().to_vec());
         }
-        if !batch.is_empty() {
-            self.kv.apply(batch)?;
-            self.kv.flush()?;
-        }
+        let indexed = if changed.len() >= INDEX_WHILE_APPLYING {
+            self.apply_and_index(batch, &changed)?;
+            true
+        } else {
+            if !batch.is_empty() {
+                self.kv.apply(batch)?;
+                self.kv.flush()?;
+            }
+            false
+        };
         if let Some(seq) = staged.iter().filter_map(|s| s.seq).max() {
             lock(&self.watchers)?.retain(|w| w(seq));
         }
@@ -1138,12 +1144,56 @@ impl Store {
             if let (Some(l), true) = (s.loaded, s.keep) {
                 docs.put(s.id, l);
             }
-            if let (Some(index), Some(seq), Some(r)) = (search.as_mut(), s.seq, &s.record) {
+            if let (false, Some(index), Some(seq), Some(r)) =
+                (indexed, search.as_mut(), s.seq, &s.record)
+            {
                 index.upsert(r, seq)?;
             }
             out.push(s.record);
         }
         Ok(out)
+    }
+
+    /// Writes a large batch durably while the search index takes in its records on the other
+    /// core: sled applies a batch on one thread, and a bulk write (an import, a restore, a
+    /// first sync) would otherwise index everything afterwards with that core idle.
+    ///
+    /// The index's additions stay uncommitted until the next search or refresh. If the batch
+    /// fails they are thrown away with the open index, which then reopens from its last commit
+    /// and catches up from the pending-search entries, as after a crash.
+    fn apply_and_index(&self, batch: WriteBatch, changed: &[&Staged]) -> Result<()> {
+        // The index as of before this batch: opening it replays what it has not seen, and a
+        // rebuild then must not count this batch's numbers as done.
+        let before = changed
+            .iter()
+            .filter_map(|s| s.seq)
+            .min()
+            .unwrap_or(1)
+            .saturating_sub(1);
+        let mut search = self.search_index(before)?;
+        let (applied, indexed) = std::thread::scope(|scope| {
+            let applying = scope.spawn(move || -> Result<()> {
+                self.kv.apply(batch)?;
+                self.kv.flush()
+            });
+            let indexed = search.as_mut().map_or(Ok(()), |index| {
+                changed.iter().try_for_each(|s| match (s.seq, &s.record) {
+                    (Some(seq), Some(r)) => index.upsert(r, seq),
+                    _ => Ok(()),
+                })
+            });
+            // A panic in the database goes on as it would have on this thread: it poisons the
+            // write lock, so the store refuses further work instead of trusting sled's state.
+            let applied = applying
+                .join()
+                .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+            (applied, indexed)
+        });
+        if applied.is_err() || indexed.is_err() {
+            // Not written, or not indexed: drop what the index holds uncommitted.
+            *search = None;
+        }
+        applied
     }
 
     /// Adds to `batch` the projection writes that turn `old` into `new`.
@@ -1551,6 +1601,10 @@ fn on_every_core<T: Sync, U: Send>(
 
 /// How many documents of a bulk write are built (or loaded) and staged at a time.
 const BULK_PART: usize = 512;
+
+/// From how many changed records on a write is indexed while the database applies it (a
+/// thread is worth it for an import, not for an edit).
+const INDEX_WHILE_APPLYING: usize = 256;
 
 /// How many sync buckets a vault's documents fall into (by [`keys::bucket_of`]).
 pub const BUCKETS: usize = 256;
@@ -1964,5 +2018,98 @@ mod upgrade_tests {
         // Reopened, the index catches up from every entry.
         let store = Store::open(dir.path(), StoreOptions::default()).unwrap();
         assert_eq!(store.search("meetup", None, 10).unwrap().len(), 7);
+    }
+}
+
+#[cfg(test)]
+mod bulk_index_tests {
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicBool, Ordering};
+
+    use rapport_model::{Body, Meta, Person, Timestamp};
+
+    use super::*;
+    use crate::kv::{Entry, MemKv};
+
+    /// An in-memory database whose writes can be made to fail (a full disk, say).
+    struct FailingKv {
+        inner: MemKv,
+        fail: Arc<AtomicBool>,
+    }
+
+    impl KvStore for FailingKv {
+        fn get(&self, key: &[u8]) -> Result<Option<Vec<u8>>> {
+            self.inner.get(key)
+        }
+        fn scan(
+            &self,
+            prefix: &[u8],
+            after: Option<&[u8]>,
+            dir: Direction,
+            limit: usize,
+        ) -> Result<Vec<Entry>> {
+            self.inner.scan(prefix, after, dir, limit)
+        }
+        fn apply(&self, batch: WriteBatch) -> Result<()> {
+            if self.fail.load(Ordering::SeqCst) {
+                return Err(StoreError::Search("no space left on the device".into()));
+            }
+            self.inner.apply(batch)
+        }
+        fn flush(&self) -> Result<()> {
+            self.inner.flush()
+        }
+        fn size_on_disk(&self) -> Result<u64> {
+            self.inner.size_on_disk()
+        }
+    }
+
+    fn people(word: &str, n: usize, from: i64) -> Vec<Record> {
+        (0..n)
+            .map(|i| Record {
+                meta: Meta::new_at(Timestamp::from_millis(1_763_800_000_000 + from + i as i64)),
+                body: Body::Person(Person {
+                    name: format!("{word} {i}"),
+                    ..Default::default()
+                }),
+            })
+            .collect()
+    }
+
+    #[test]
+    fn a_bulk_write_is_searchable_and_a_failed_one_leaves_nothing_in_the_index() {
+        let fail = Arc::new(AtomicBool::new(false));
+        let kv = FailingKv {
+            inner: MemKv::new(),
+            fail: fail.clone(),
+        };
+        let store = Store::with_kv(Box::new(kv), None, StoreOptions::default(), None).unwrap();
+        let bulk = INDEX_WHILE_APPLYING + 50;
+        // A few ordinary writes, searched: the index is open and has uncommitted additions
+        // when the failing write comes.
+        store.write_all(people("Early", 3, 0)).unwrap();
+        assert_eq!(store.search("early", None, 10).unwrap().len(), 3);
+        store.write_all(people("Middle", 2, 10)).unwrap();
+
+        fail.store(true, Ordering::SeqCst);
+        assert!(store.write_all(people("Zephyr", bulk, 100)).is_err());
+        fail.store(false, Ordering::SeqCst);
+        assert!(
+            store.search("zephyr", None, 10).unwrap().is_empty(),
+            "a write that failed is not found"
+        );
+        assert_eq!(
+            store.search("middle", None, 10).unwrap().len(),
+            2,
+            "what was written before the failure is still found"
+        );
+
+        // Indexed while the database applies it, and found once committed.
+        let written = people("Quokka", bulk, 10_000);
+        store.write_all(written.clone()).unwrap();
+        assert_eq!(store.search("quokka", None, 2 * bulk).unwrap().len(), bulk);
+        assert_eq!(store.search_len().unwrap(), (3 + 2 + bulk) as u64);
+        let r = &written[7];
+        assert_eq!(store.get(r.id()).unwrap().as_ref(), Some(r));
     }
 }
