@@ -7,6 +7,9 @@ use std::path::{Path, PathBuf};
 
 use crate::error::{Result, StoreError};
 
+/// How long a lock that names this process is waited for (see [`DirLock::acquire`]).
+const OWN_LOCK_WAIT_MS: u64 = 2_000;
+
 /// Held for as long as the store is open; the OS releases it if the process dies.
 #[derive(Debug)]
 pub(crate) struct DirLock {
@@ -41,22 +44,31 @@ impl DirLock {
             .mode(0o600)
             .open(&path)
             .map_err(|e| StoreError::io(&path, e))?;
-        match file.try_lock() {
-            Ok(()) => {}
-            Err(TryLockError::WouldBlock) => {
-                let mut pid = String::new();
-                let _ = file.read_to_string(&mut pid);
-                return Err(match pid.trim().parse() {
-                    Ok(pid) => StoreError::AlreadyOpen {
-                        dir: dir.to_path_buf(),
-                        pid,
-                    },
-                    Err(_) => StoreError::AlreadyOpenUnknown {
-                        dir: dir.to_path_buf(),
-                    },
-                });
+        let mut waited = 0;
+        loop {
+            match file.try_lock() {
+                Ok(()) => break,
+                Err(TryLockError::WouldBlock) => {}
+                Err(TryLockError::Error(e)) => return Err(StoreError::io(&path, e)),
             }
-            Err(TryLockError::Error(e)) => return Err(StoreError::io(&path, e)),
+            let mut pid = String::new();
+            let _ = file.seek(SeekFrom::Start(0));
+            let _ = file.read_to_string(&mut pid);
+            let holder: Option<u32> = pid.trim().parse().ok();
+            // Held "by this process" just after it closed the vault: a child that another
+            // thread is starting holds a copy of every descriptor from its fork until its
+            // exec, the lock's included. That lasts moments; a vault really open twice in
+            // this process is still refused after the wait.
+            if holder == Some(std::process::id()) && waited < OWN_LOCK_WAIT_MS {
+                std::thread::sleep(std::time::Duration::from_millis(10));
+                waited += 10;
+                continue;
+            }
+            let dir = dir.to_path_buf();
+            return Err(match holder {
+                Some(pid) => StoreError::AlreadyOpen { dir, pid },
+                None => StoreError::AlreadyOpenUnknown { dir },
+            });
         }
         let write_pid = |file: &mut File| -> std::io::Result<()> {
             file.set_len(0)?;

@@ -259,3 +259,35 @@ fn a_database_with_the_old_segment_size_opens_and_compaction_converts_it() {
     );
     assert_eq!(store.get(first.id()).unwrap(), Some(first));
 }
+
+/// A child that another thread is starting holds a copy of every open descriptor from its fork
+/// until its exec, the vault's lock included. Closing and reopening the vault in that moment
+/// must not be refused as "already open by" this very process (a test failed so in CI).
+#[test]
+#[allow(unsafe_code)] // `pre_exec` only; see the SAFETY note
+fn a_vault_closed_while_a_child_is_being_started_reopens() {
+    use std::os::unix::process::CommandExt;
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(dir.path(), StoreOptions::default()).unwrap();
+    let (forked, at_fork) = std::sync::mpsc::channel();
+    let starting = std::thread::spawn(move || {
+        let mut child = std::process::Command::new("true");
+        // Runs in the child between fork and exec: the lock's descriptor is held meanwhile.
+        // SAFETY: the hook only sleeps (nanosleep, async-signal-safe); it allocates nothing and
+        // takes no lock.
+        unsafe {
+            child.pre_exec(|| {
+                std::thread::sleep(std::time::Duration::from_millis(300));
+                Ok(())
+            });
+        }
+        forked.send(()).unwrap();
+        child.status().unwrap()
+    });
+    at_fork.recv().unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(100));
+    drop(store);
+    let reopened = Store::open(dir.path(), StoreOptions::default());
+    assert!(starting.join().unwrap().success());
+    assert!(reopened.is_ok(), "{:?}", reopened.err());
+}
