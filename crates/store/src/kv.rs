@@ -224,9 +224,15 @@ impl SledKv {
             roll_back_unfinished(&new)?;
             new.flush()?;
         }
+        // The copy's files and names are on disk before it replaces the database (sled syncs
+        // its log, not its folder), and the swap is on disk before the old files go.
+        crate::salvage::sync_dir(&fresh)?;
         let old = sibling(dir, "old");
         std::fs::rename(dir, &old).map_err(|e| StoreError::io(dir, e))?;
         std::fs::rename(&fresh, dir).map_err(|e| StoreError::io(&fresh, e))?;
+        if let Some(parent) = dir.parent() {
+            crate::salvage::sync_dir(parent)?;
+        }
         remove_dir(&old)?;
         let after = open_db(dir, cache_bytes, COMPACTED_SETTINGS)?.size_on_disk()?;
         Ok((before, after))
@@ -303,7 +309,8 @@ fn existing_settings(dir: &Path) -> Option<SledSettings> {
 fn open_db_once(dir: &Path, cache_bytes: u64, if_new: SledSettings) -> Result<sled::Db> {
     // A database keeps the settings it was made with (sled refuses others); `rapport doctor
     // --compact` rewrites it with [`COMPACTED_SETTINGS`].
-    let settings = existing_settings(dir).unwrap_or(if_new);
+    let existing = existing_settings(dir);
+    let settings = existing.unwrap_or(if_new);
     let config = sled::Config::new()
         .path(dir)
         .cache_capacity(cache_bytes)
@@ -311,7 +318,19 @@ fn open_db_once(dir: &Path, cache_bytes: u64, if_new: SledSettings) -> Result<sl
         .use_compression(settings.compression)
         .compression_factor(3)
         .segment_size(settings.segment_bytes);
-    crate::recovery::damaged_on_panic("the log could not be recovered", || Ok(config.open()?))
+    let db =
+        crate::recovery::damaged_on_panic("the log could not be recovered", || Ok(config.open()?))?;
+    if existing.is_none() {
+        // sled never syncs the settings file it writes for a new database. Lost to a power
+        // cut, the next open would read the log with the settings of a new vault, which a
+        // compacted one does not have.
+        let conf = dir.join("conf");
+        std::fs::File::open(&conf)
+            .and_then(|f| f.sync_all())
+            .map_err(|e| StoreError::io(&conf, e))?;
+        crate::salvage::sync_dir(dir)?;
+    }
+    Ok(db)
 }
 
 /// Creates a database with sled's compression on, as every vault was made before

@@ -11,11 +11,13 @@ mod keys;
 pub mod kv;
 mod lock;
 mod recovery;
+mod salvage;
 mod search;
 mod store;
 
 pub use error::StoreError;
 pub use kv::{KvStore, MemKv, SledKv, WriteBatch};
+pub use salvage::SET_ASIDE;
 pub use search::SearchHit;
 pub use store::{
     BUCKETS, CheckReport, ListOrder, ListQuery, Page, Prepared, Store, StoreOptions, StoreStats,

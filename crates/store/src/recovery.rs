@@ -17,6 +17,7 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use crate::error::{Result, StoreError};
+use crate::salvage::sync_dir;
 
 const MARKER: &str = "open-on-boot";
 
@@ -63,23 +64,37 @@ impl OpenMarker {
     /// Writes the marker with this boot's id, durably (the file and its directory entry), so a
     /// power cut from now on is noticed at the next open.
     pub(crate) fn set(dir: &Path) -> Result<Self> {
+        Self::write(dir, &boot_id().unwrap_or_default())?;
+        Ok(Self {
+            path: Self::path(dir),
+        })
+    }
+
+    /// Leaves a marker that no boot has: the next open checks the vault, as after a power cut,
+    /// until a check passes (a repair that found real damage asks for one).
+    pub(crate) fn require_check(dir: &Path) -> Result<()> {
+        Self::write(dir, "unverified")
+    }
+
+    /// Replaces the marker whole: written to a file beside it, synced, renamed over it. A
+    /// process killed half-way through leaves the old marker or the new one, never an empty
+    /// one (which would read as a power cut and cost the next open a full check).
+    fn write(dir: &Path, content: &str) -> Result<()> {
         use std::os::unix::fs::OpenOptionsExt;
         let path = Self::path(dir);
+        let tmp = dir.join(format!("{MARKER}.new"));
         let io = |e| StoreError::io(&path, e);
         let mut f = std::fs::OpenOptions::new()
             .write(true)
             .create(true)
             .truncate(true)
             .mode(0o600)
-            .open(&path)
+            .open(&tmp)
             .map_err(io)?;
-        f.write_all(boot_id().unwrap_or_default().as_bytes())
-            .map_err(io)?;
+        f.write_all(content.as_bytes()).map_err(io)?;
         f.sync_all().map_err(io)?;
-        std::fs::File::open(dir)
-            .and_then(|d| d.sync_all())
-            .map_err(|e| StoreError::io(dir, e))?;
-        Ok(Self { path })
+        std::fs::rename(&tmp, &path).map_err(io)?;
+        sync_dir(dir)
     }
 
     /// Removes the marker: the vault was closed with everything on disk. Best effort: if this

@@ -18,6 +18,7 @@ use crate::keys;
 use crate::kv::{Direction, KvStore, MemKv, SledKv, WriteBatch};
 use crate::lock::{DirLock, private_dir};
 use crate::recovery::{LastClose, OpenMarker, damaged_on_panic};
+use crate::salvage::Salvage;
 use crate::search::{SearchHit, SearchIndex};
 
 /// Tunables, with defaults sized for a phone.
@@ -170,6 +171,8 @@ pub struct Store {
     marker: Option<OpenMarker>,
     /// What was wrong when the vault was opened after the machine went down with it open.
     recovered: Option<CheckReport>,
+    /// What the open mended first ([`crate::salvage`]).
+    repairs: Vec<String>,
     _lock: Option<DirLock>,
 }
 
@@ -207,8 +210,9 @@ impl Store {
     }
 
     /// Locks `dir` and opens its database, rewritten first if `rewrite` (returning the bytes
-    /// before and after). If the machine went down while the vault was open, the database is
-    /// rewritten too and then verified ([`crate::recovery`]).
+    /// before and after). What a process killed part-way left is mended first
+    /// ([`crate::salvage`]). If the machine went down while the vault was open, or a repair found
+    /// real damage, the database is rewritten too and then verified ([`crate::recovery`]).
     fn open_dir(
         dir: &Path,
         opts: StoreOptions,
@@ -216,6 +220,40 @@ impl Store {
     ) -> Result<(Self, Option<(u64, u64)>)> {
         private_dir(dir)?;
         let lock = DirLock::acquire(dir)?;
+        let db = dir.join("db");
+        let mut salvage = Salvage::new(dir);
+        salvage.before_open(&db)?;
+        let mut lock = Some(lock);
+        loop {
+            match Self::open_locked(dir, &db, opts.clone(), rewrite, &mut lock) {
+                Err(StoreError::Damaged(why)) => {
+                    if !salvage.found_damage && salvage.after_refusal(&db)? {
+                        // Checked before it is used, even if this process dies first.
+                        OpenMarker::require_check(dir)?;
+                        if lock.is_none() {
+                            lock = Some(DirLock::acquire(dir)?);
+                        }
+                        continue;
+                    }
+                    return Err(salvage.refusal(why));
+                }
+                Ok((mut store, sizes)) => {
+                    store.repairs = salvage.done;
+                    return Ok((store, sizes));
+                }
+                Err(e) => return Err(e),
+            }
+        }
+    }
+
+    /// Opens the database of the locked `dir` (the lock moves into the store once it opens).
+    fn open_locked(
+        dir: &Path,
+        db: &Path,
+        opts: StoreOptions,
+        rewrite: bool,
+        lock: &mut Option<DirLock>,
+    ) -> Result<(Self, Option<(u64, u64)>)> {
         let last = OpenMarker::last_close(dir);
         // After a power loss the old marker stays until the vault is verified, so a failed or
         // interrupted verification is tried again at the next open.
@@ -223,7 +261,6 @@ impl Store {
             LastClose::MachineDown => None,
             LastClose::Clean | LastClose::ProcessDied => Some(OpenMarker::set(dir)?),
         };
-        let db = dir.join("db");
         let cache = opts.db_cache_bytes;
         // After a power loss the recovered log is copied into fresh files before anything is
         // written to it: sled 0.34 recovers a torn log, but writing on top of one was seen to
@@ -232,8 +269,8 @@ impl Store {
             // Said before the work starts: on a large vault it takes a while (RELIABILITY.md §1).
             tracing::warn!(
                 dir = %dir.display(),
-                "this vault was open when the machine went down: copying it into fresh files and \
-                 checking every document before it is used"
+                "this vault was open when the machine went down (or a repair found damage): \
+                 copying it into fresh files and checking every document before it is used"
             );
         }
         let sizes = if rewrite || last == LastClose::MachineDown {
@@ -244,14 +281,14 @@ impl Store {
                 _ => Ok(value),
             };
             Some(damaged_on_panic("the database could not be read", || {
-                SledKv::rewrite(&db, cache, &repack)
+                SledKv::rewrite(db, cache, &repack)
             })?)
         } else {
             None
         };
-        let kv = SledKv::open(&db, cache)?;
+        let kv = SledKv::open(db, cache)?;
         let mut store = damaged_on_panic("the database could not be read", || {
-            Self::with_kv(Box::new(kv), Some(dir.to_path_buf()), opts, Some(lock))
+            Self::with_kv(Box::new(kv), Some(dir.to_path_buf()), opts, lock.take())
         })?;
         store.marker = match marker {
             Some(m) => Some(m),
@@ -261,6 +298,12 @@ impl Store {
             }
         };
         Ok((store, sizes))
+    }
+
+    /// What the open that made this store mended before it used the files (a summary of the
+    /// log a killed process left unfinished, …): empty after a clean close.
+    pub fn repairs(&self) -> &[String] {
+        &self.repairs
     }
 
     /// Compares every projection with the documents and rebuilds them if they disagree;
@@ -357,6 +400,7 @@ impl Store {
             opts,
             marker: None,
             recovered: None,
+            repairs: Vec::new(),
             _lock: lock,
         };
         store.ensure_heads_index()?;

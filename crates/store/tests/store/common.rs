@@ -1,4 +1,5 @@
 use std::convert::Infallible;
+use std::path::Path;
 
 use rapport_model::{Body, Meta, Record, RecordId, Timestamp};
 use rapport_store::{Store, StoreOptions};
@@ -40,4 +41,18 @@ pub fn person(name: &str) -> Body {
         name: name.into(),
         ..Default::default()
     })
+}
+
+/// Copies a directory tree (a vault's files, as they stand).
+pub fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for e in std::fs::read_dir(from).unwrap() {
+        let e = e.unwrap();
+        let target = to.join(e.file_name());
+        if e.file_type().unwrap().is_dir() {
+            copy_dir(&e.path(), &target);
+        } else {
+            std::fs::copy(e.path(), &target).unwrap();
+        }
+    }
 }

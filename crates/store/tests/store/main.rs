@@ -5,6 +5,7 @@
 mod common;
 mod conformance;
 mod durability;
+mod killed;
 mod power_cut;
 mod projections;
 mod reading;

@@ -8,20 +8,7 @@ use std::path::Path;
 use rapport_model::{Body, Person, Prose, Record, RecordId};
 use rapport_store::{Store, StoreOptions};
 
-use crate::common::{new_record, now, put};
-
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for e in std::fs::read_dir(from).unwrap() {
-        let e = e.unwrap();
-        let target = to.join(e.file_name());
-        if e.file_type().unwrap().is_dir() {
-            copy_dir(&e.path(), &target);
-        } else {
-            std::fs::copy(e.path(), &target).unwrap();
-        }
-    }
-}
+use crate::common::{copy_dir, new_record, now, put};
 
 fn someone(name: &str, notes: &str) -> Record {
     new_record(
