@@ -219,7 +219,15 @@ pub(crate) fn parse_id(field: &str, s: &str) -> Result<RecordId, ApiError> {
 }
 
 async fn open(dir: Option<PathBuf>) -> Result<Rapport, ApiError> {
-    Rapport::open(&data_dir(dir)?, Arc::new(SystemClock)).await
+    let app = Rapport::open(&data_dir(dir)?, Arc::new(SystemClock)).await?;
+    // Said whatever the log level: a file moved out of the way is the user's to know about.
+    for repair in app.store().repairs() {
+        eprintln!(
+            "note: {repair} (kept under {}; nothing acknowledged was lost)",
+            rapport_core::SET_ASIDE
+        );
+    }
+    Ok(app)
 }
 
 async fn run(cli: Cli) -> Result<(), ApiError> {

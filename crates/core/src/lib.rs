@@ -30,7 +30,7 @@ pub use calls::{Call, time_zone};
 pub use error::{ApiError, ErrorCode};
 pub use rapport_model as model;
 pub use rapport_model::{Clock, FixedClock, SystemClock};
-pub use rapport_store::{CheckReport, SearchHit, StoreOptions, StoreStats};
+pub use rapport_store::{CheckReport, SET_ASIDE, SearchHit, StoreOptions, StoreStats};
 pub use rapport_sync::{
     Node, NodeConfig, NodeHandle, RelayChoice, SessionStats, SyncEvent, Ticket,
 };

@@ -34,6 +34,8 @@ pub const SYNC_ALPN: &[u8] = b"rapport/sync/1";
 pub const PAIR_ALPN: &[u8] = b"rapport/pair/1";
 /// Close code for a device that is not (or no longer) allowed to sync.
 const REFUSED: u32 = 403;
+/// The close code of a connection a newer one from the same device replaced.
+const SUPERSEDED: u32 = 409;
 /// A pairing message is a name, a few addresses and a secret.
 const PAIR_FRAME_LIMIT: usize = 16 * 1024;
 /// Connections served at once; more wait (a vault has a handful of devices).
@@ -171,6 +173,12 @@ struct Shared {
     /// each hold their own and wait for the other's.
     peer_locks: Mutex<HashMap<(EndpointId, Direction), SessionLock>>,
     connections: Semaphore,
+    /// The connection each device has open to this one. A device runs one process at a time,
+    /// so a new connection from it means the old one's process is gone (killed, say, before
+    /// it could close): the old connection is closed at once rather than left to time out
+    /// with its session holding that device's lock (about 30 s, after which the new session
+    /// had failed too).
+    accepted: Mutex<HashMap<EndpointId, Connection>>,
     /// The store's sequence number, updated by every durable write: what wakes the pushes.
     writes: watch::Receiver<u64>,
 }
@@ -410,6 +418,7 @@ impl Node {
             name,
             events,
             peer_locks: Mutex::default(),
+            accepted: Mutex::default(),
             connections: Semaphore::new(MAX_CONNECTIONS),
             writes,
         });
@@ -713,12 +722,13 @@ impl NodeHandle {
 
     /// Syncs once with every other paired device; returns each device's outcome.
     pub async fn sync_all(&self) -> Result<Vec<(String, Result<SessionStats>)>> {
-        let mut out = Vec::new();
-        for key in self.peers()? {
+        // Every device at once: one that is off costs its dial timeout (15 s) once, not once
+        // before each device after it in the list.
+        let runs = self.peers()?.into_iter().map(|key| async move {
             let res = self.sync_with(key).await;
-            out.push((self.shared.device_name(&key), res));
-        }
-        Ok(out)
+            (self.shared.device_name(&key), res)
+        });
+        Ok(futures_util::future::join_all(runs).await)
     }
 }
 
@@ -796,6 +806,17 @@ async fn accept_loop(endpoint: Endpoint, shared: Arc<Shared>) {
 /// Serves sessions a paired device opens, one per stream, until it disconnects.
 async fn serve_sync(shared: &Shared, conn: Connection) {
     let key = conn.remote_id();
+    let superseded = shared
+        .accepted
+        .lock()
+        .unwrap_or_else(|p| p.into_inner())
+        .insert(key, conn.clone());
+    if let Some(old) = superseded {
+        old.close(
+            VarInt::from_u32(SUPERSEDED),
+            b"a newer connection from this device",
+        );
+    }
     shared.emit(SyncEvent::Connected {
         device: shared.device_name(&key),
         key: key.to_string(),
@@ -807,6 +828,15 @@ async fn serve_sync(shared: &Shared, conn: Connection) {
             break;
         }
         let _ = shared.session(key, Direction::Accepted, send, recv).await;
+    }
+    {
+        let mut accepted = shared.accepted.lock().unwrap_or_else(|p| p.into_inner());
+        if accepted
+            .get(&key)
+            .is_some_and(|c| c.stable_id() == conn.stable_id())
+        {
+            accepted.remove(&key);
+        }
     }
     shared.emit(SyncEvent::Disconnected {
         device: shared.device_name(&key),

@@ -18,11 +18,11 @@ use rapport_core::{ErrorCode, Rapport, SearchRequest, SystemClock};
 use super::running::Running;
 
 /// How long any one wait may last before the test fails.
-const LIMIT: Duration = Duration::from_secs(30);
+pub(super) const LIMIT: Duration = Duration::from_secs(30);
 /// A fresh vault every this many kills, so checking a round stays cheap in the long run.
 const KILLS_PER_VAULT: usize = 50;
 
-fn env_number(name: &str, default: u64) -> u64 {
+pub(super) fn env_number(name: &str, default: u64) -> u64 {
     std::env::var(name)
         .ok()
         .map(|v| {
@@ -33,7 +33,7 @@ fn env_number(name: &str, default: u64) -> u64 {
 }
 
 /// The runtime the tests reopen vaults in (one worker: the killed processes need the other core).
-fn runtime() -> tokio::runtime::Runtime {
+pub(super) fn runtime() -> tokio::runtime::Runtime {
     tokio::runtime::Builder::new_multi_thread()
         .worker_threads(1)
         .enable_all()
@@ -41,7 +41,7 @@ fn runtime() -> tokio::runtime::Runtime {
         .unwrap()
 }
 
-fn rapport(vault: &Path) -> Command {
+pub(super) fn rapport(vault: &Path) -> Command {
     let mut c = Command::new(env!("CARGO_BIN_EXE_rapport"));
     c.arg("--data-dir")
         .arg(vault)
@@ -105,7 +105,7 @@ struct Model {
 }
 
 #[derive(Default, Debug)]
-struct Figures {
+pub(super) struct Figures {
     kills: usize,
     writer_kills: usize,
     compact_kills: usize,
@@ -113,9 +113,9 @@ struct Figures {
     acknowledged: usize,
     compactions: usize,
     in_flight_found: usize,
-    records_checked: usize,
+    pub(super) records_checked: usize,
     vaults: usize,
-    doctor_runs: usize,
+    pub(super) doctor_runs: usize,
     checking: Duration,
 }
 
@@ -160,7 +160,7 @@ impl Model {
 }
 
 /// Live crash-test people as the reopened vault lists them, with their edit number.
-type Observed = BTreeMap<String, Option<u64>>;
+pub(super) type Observed = BTreeMap<String, Option<u64>>;
 
 fn role_number(body: &Body) -> Option<u64> {
     match body {
@@ -183,9 +183,25 @@ async fn reopen_and_check(
     deleted_now: &[String],
     figures: &mut Figures,
 ) -> Observed {
-    let app = Rapport::open(vault, Arc::new(SystemClock))
+    let app = open_after_kill(vault).await;
+    check_open(&app, full, rng, deleted_now, figures).await
+}
+
+/// Opens a vault a killed process left; a refusal fails the test, with its message.
+pub(super) async fn open_after_kill(vault: &Path) -> Rapport {
+    Rapport::open(vault, Arc::new(SystemClock))
         .await
-        .unwrap_or_else(|e| panic!("the vault does not reopen after kill -9: {e:?}"));
+        .unwrap_or_else(|e| panic!("the vault does not reopen after kill -9: {e:?}"))
+}
+
+/// The checks of [`reopen_and_check`] on an open vault.
+pub(super) async fn check_open(
+    app: &Rapport,
+    full: bool,
+    rng: &mut impl Rng,
+    deleted_now: &[String],
+    figures: &mut Figures,
+) -> Observed {
     if full {
         let report = app.doctor(false).await.unwrap();
         assert!(
@@ -209,21 +225,18 @@ async fn reopen_and_check(
         );
         figures.records_checked += 1;
     }
-    let found = |name: String| {
-        let app = &app;
-        async move {
-            app.search(SearchRequest {
-                query: name,
-                kind: Some(Kind::Person),
-                limit: Some(1000),
-            })
-            .await
-            .unwrap()
-            .hits
-            .into_iter()
-            .map(|h| h.id.to_string())
-            .collect::<BTreeSet<_>>()
-        }
+    let found = |name: String| async move {
+        app.search(SearchRequest {
+            query: name,
+            kind: Some(Kind::Person),
+            limit: Some(1000),
+        })
+        .await
+        .unwrap()
+        .hits
+        .into_iter()
+        .map(|h| h.id.to_string())
+        .collect::<BTreeSet<_>>()
     };
     for _ in 0..3.min(people.len()) {
         let r = &people[rng.gen_range(0..people.len())];
@@ -496,7 +509,7 @@ fn a_cut_log_opens_whole_or_is_refused_as_damaged() {
     );
 }
 
-fn copy_dir(from: &Path, to: &Path) {
+pub(super) fn copy_dir(from: &Path, to: &Path) {
     std::fs::create_dir_all(to).unwrap();
     for e in std::fs::read_dir(from).unwrap() {
         let e = e.unwrap();
@@ -509,7 +522,7 @@ fn copy_dir(from: &Path, to: &Path) {
     }
 }
 
-fn dir_bytes(dir: &Path) -> u64 {
+pub(super) fn dir_bytes(dir: &Path) -> u64 {
     std::fs::read_dir(dir)
         .map(|entries| {
             entries
@@ -523,7 +536,7 @@ fn dir_bytes(dir: &Path) -> u64 {
         .unwrap_or(0)
 }
 
-fn run_ok(mut c: Command, what: &str) {
+pub(super) fn run_ok(mut c: Command, what: &str) {
     let out = c.stdin(Stdio::null()).output().unwrap();
     assert!(
         out.status.success(),

@@ -14,6 +14,7 @@ mod netfaults;
 mod netns;
 mod running;
 mod serve;
+mod short_lived;
 mod sync;
 
 struct Vault {

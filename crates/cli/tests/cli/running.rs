@@ -2,7 +2,7 @@
 //! is bounded, and it is killed when the test ends, whatever happens.
 
 use std::io::{BufRead, BufReader};
-use std::process::{Child, Command, Stdio};
+use std::process::{Child, Command, ExitStatus, Stdio};
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
@@ -62,20 +62,31 @@ impl Running {
     /// lines still in the pipe were printed before it died, so they count too. Panics if its
     /// output does not close within `limit`.
     pub fn kill_and_collect(&mut self, limit: Duration) -> Vec<String> {
+        self.kill_with_status(limit).0
+    }
+
+    /// Like [`Running::kill_and_collect`], with how it ended: killed, or exited by itself
+    /// before the signal came.
+    pub fn kill_with_status(&mut self, limit: Duration) -> (Vec<String>, ExitStatus) {
         let _ = self.child.kill();
-        self.child.wait().unwrap();
+        let status = self.child.wait().unwrap();
         let mut rest = Vec::new();
         let end = Instant::now() + limit;
         loop {
             let left = end.saturating_duration_since(Instant::now());
             match self.lines.recv_timeout(left) {
                 Ok(l) => rest.push(l),
-                Err(mpsc::RecvTimeoutError::Disconnected) => return rest,
+                Err(mpsc::RecvTimeoutError::Disconnected) => return (rest, status),
                 Err(mpsc::RecvTimeoutError::Timeout) => {
                     panic!("the killed process's output never closed")
                 }
             }
         }
+    }
+
+    /// Its process id.
+    pub fn pid(&self) -> u32 {
+        self.child.id()
     }
 
     pub fn exit_code(&mut self, limit: Duration) -> Option<i32> {
