@@ -59,6 +59,17 @@ pub enum DevCommand {
         #[arg(long)]
         work_dir: Option<PathBuf>,
     },
+    /// Measure the first open after a process died with the vault open (killed while writing,
+    /// and killed again while the next open wrote sled's summary) beside a normal open.
+    BenchReopen {
+        #[arg(long, default_value_t = 10_000)]
+        people: usize,
+        #[arg(long)]
+        work_dir: Option<PathBuf>,
+        /// Measurements of each kind, taken in turn.
+        #[arg(long, default_value_t = 9)]
+        runs: usize,
+    },
     /// (benchmark helper) Open the vault, read the first page of 50 people by name, report.
     #[command(hide = true)]
     FirstPage,
@@ -81,6 +92,9 @@ pub enum DevCommand {
         /// The first edit number; a restarted writer is given one above every earlier one.
         #[arg(long, default_value_t = 0)]
         from: u64,
+        /// Stop (closing the vault cleanly) after this many steps [default: never].
+        #[arg(long)]
+        writes: Option<u64>,
     },
 }
 
@@ -121,6 +135,11 @@ pub async fn run(dir: Option<PathBuf>, cmd: DevCommand, json: bool) -> Result<()
         } => bench(people, work_dir, runs).await,
         DevCommand::BenchTransfer { people, work_dir } => bench_transfer(people, work_dir).await,
         DevCommand::BenchSync { people, work_dir } => bench_sync(&people, work_dir).await,
+        DevCommand::BenchReopen {
+            people,
+            work_dir,
+            runs,
+        } => bench_reopen(people, work_dir, runs).await,
         DevCommand::FirstPage => {
             let started = Instant::now();
             let app = Rapport::open(&data_dir(dir)?, Arc::new(SystemClock)).await?;
@@ -167,9 +186,9 @@ pub async fn run(dir: Option<PathBuf>, cmd: DevCommand, json: bool) -> Result<()
             say!("{}", serde_json::to_string(&report).map_err(internal)?);
             Ok(())
         }
-        DevCommand::Churn { seed, from } => {
+        DevCommand::Churn { seed, from, writes } => {
             let app = Rapport::open(&data_dir(dir)?, Arc::new(SystemClock)).await?;
-            churn(&app, seed, from).await
+            churn(&app, seed, from, writes).await
         }
         DevCommand::Hold => {
             let _app = Rapport::open(&data_dir(dir)?, Arc::new(SystemClock)).await?;
@@ -187,7 +206,7 @@ pub async fn run(dir: Option<PathBuf>, cmd: DevCommand, json: bool) -> Result<()
 /// The writer the crash tests kill (see [`DevCommand::Churn`]). Edits favour a few people so
 /// their documents pass the store's fold threshold (automatic compaction); every ~30 writes it
 /// compacts the whole vault; deletions keep the number of live people near 150.
-async fn churn(app: &Rapport, seed: u64, from: u64) -> Result<(), ApiError> {
+async fn churn(app: &Rapport, seed: u64, from: u64, writes: Option<u64>) -> Result<(), ApiError> {
     use rand::{Rng, SeedableRng};
     let mut rng = rand::rngs::StdRng::seed_from_u64(seed);
     let mut live: Vec<rapport_core::model::RecordId> = app
@@ -199,6 +218,9 @@ async fn churn(app: &Rapport, seed: u64, from: u64) -> Result<(), ApiError> {
         .collect();
     say!("ready");
     for n in from.. {
+        if writes.is_some_and(|w| n - from >= w) {
+            return Ok(());
+        }
         let roll = rng.gen_range(0..100);
         if live.is_empty() || roll < 30 {
             let r = app
@@ -254,6 +276,115 @@ async fn churn(app: &Rapport, seed: u64, from: u64) -> Result<(), ApiError> {
             say!("compacted {folded}");
         }
     }
+    Ok(())
+}
+
+/// How a vault was left before the open that [`bench_reopen`] measures.
+#[derive(Clone, Copy, Debug, PartialEq)]
+enum LeftBy {
+    /// A writer that closed it cleanly.
+    CleanClose,
+    /// A writer killed with SIGKILL (the same writes, cut off).
+    Kill,
+    /// The same, then the next open killed while it wrote sled's summary of the log (a
+    /// summary cut short, which that open sets aside).
+    KillDuringSummary,
+}
+
+async fn bench_reopen(
+    people: usize,
+    work_dir: Option<PathBuf>,
+    runs: usize,
+) -> Result<(), ApiError> {
+    let (work, _tmp) = work_dir_or_temp(work_dir)?;
+    let vault = work.join(format!("reopen-{people}"));
+    let seeded_mark = work.join(format!("reopen-{people}.seeded"));
+    let clock: Arc<dyn rapport_core::model::Clock> = Arc::new(SystemClock);
+    if !seeded_mark.exists() {
+        let _ = std::fs::remove_dir_all(&vault);
+        let app = Rapport::open(&vault, clock.clone()).await?;
+        seed_vault(&app, people, 1, today(), false).await?;
+        drop(app);
+        std::fs::write(&seeded_mark, b"").map_err(internal)?;
+    }
+    let exe = std::env::current_exe().map_err(internal)?;
+    let data_dir = vault.as_os_str();
+    // The writes before each open: a writer's 20 writes (creates, edits, deletes, a batch now
+    // and then), closed cleanly or killed once they are acknowledged.
+    let write = |round: usize, kill: bool| -> Result<(), ApiError> {
+        let mut c = Command::new(&exe);
+        c.arg("--data-dir").arg(data_dir);
+        c.args(["dev", "churn", "--seed", &round.to_string()]);
+        c.args(["--from", &(round * 1000).to_string()]);
+        if !kill {
+            c.args(["--writes", "20"]);
+        }
+        let mut child = c
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .spawn()
+            .map_err(internal)?;
+        let out = child.stdout.take().ok_or_else(|| internal("no output"))?;
+        let acked = std::io::BufRead::lines(std::io::BufReader::new(out))
+            .map_while(Result::ok)
+            .filter(|l| !l.starts_with("ready") && !l.starts_with("batch"))
+            .take(20)
+            .count();
+        if kill {
+            child.kill().map_err(internal)?;
+        }
+        let status = child.wait().map_err(internal)?;
+        if (kill && acked < 20) || (!kill && !status.success()) {
+            return Err(internal(format!("the writer stopped early: {status}")));
+        }
+        Ok(())
+    };
+    let summary_cut_short = || -> Result<(), ApiError> {
+        let db = vault.join("db");
+        let newest = std::fs::read_dir(&db)
+            .map_err(internal)?
+            .filter_map(|e| e.ok().map(|e| e.file_name().to_string_lossy().into_owned()))
+            .filter(|n| n.starts_with("snap.") && !n.ends_with(".generating"))
+            .max()
+            .ok_or_else(|| internal("no summary"))?;
+        let lsn = u64::from_str_radix(newest.trim_start_matches("snap."), 16).map_err(internal)?;
+        let bytes = std::fs::read(db.join(&newest)).map_err(internal)?;
+        let name = format!("snap.{:016X}.generating", lsn + 1);
+        std::fs::write(db.join(name), &bytes[..bytes.len() / 2]).map_err(internal)
+    };
+    let kinds = [LeftBy::CleanClose, LeftBy::Kill, LeftBy::KillDuringSummary];
+    let mut wall: Vec<Vec<f64>> = vec![Vec::new(); kinds.len()];
+    let mut open: Vec<Vec<f64>> = vec![Vec::new(); kinds.len()];
+    for round in 0..runs {
+        for (k, kind) in kinds.iter().enumerate() {
+            write(round * kinds.len() + k, *kind != LeftBy::CleanClose)?;
+            if *kind == LeftBy::KillDuringSummary {
+                summary_cut_short()?;
+            }
+            let m = spawn_measured(&[
+                "--data-dir".as_ref(),
+                data_dir,
+                "dev".as_ref(),
+                "first-page".as_ref(),
+            ])?;
+            wall[k].push(m.wall_ms);
+            open[k].push(m.report.open_ms);
+        }
+    }
+    let _ = std::fs::remove_dir_all(vault.join(rapport_core::SET_ASIDE));
+    say!("| vault left by | open + first page ms (p50 / p95) | open ms in-process (p50) |");
+    say!("|---|---|---|");
+    for (k, kind) in kinds.iter().enumerate() {
+        let w = sorted(wall[k].clone());
+        let o = sorted(open[k].clone());
+        say!(
+            "| {kind:?} | {:.0} / {:.0} | {:.0} |",
+            percentile(&w, 50.0),
+            percentile(&w, 95.0),
+            percentile(&o, 50.0)
+        );
+    }
+    say!("({people} people, {runs} runs of each, taken in turn)");
     Ok(())
 }
 

@@ -326,7 +326,11 @@ async fn run(cli: Cli) -> Result<(), ApiError> {
             let app = open(cli.data_dir).await?;
             let report = app.doctor(rebuild).await?;
             let stats = app.stats().await?;
-            output::doctor(&report, &stats, rebuild, json)
+            output::doctor(&report, &stats, rebuild, json)?;
+            if !json && let Some(dir) = app.store().dir() {
+                output::set_aside(&dir.join(rapport_core::SET_ASIDE));
+            }
+            Ok(())
         }
         Command::Pair(a) => devices::pair(open(cli.data_dir).await?, a, json).await,
         Command::Devices { command } => {

@@ -1,5 +1,7 @@
 //! How results are printed: readable text by default, JSON with `--json`.
 
+use std::path::Path;
+
 use rapport_core::model::{Body, Kind, Record};
 use rapport_core::{
     ApiError, CheckReport, ErrorCode, ListResponse, Rapport, SearchHit, StoreStats,
@@ -259,4 +261,31 @@ pub fn doctor(
         }
     }
     Ok(())
+}
+
+/// What repairs at open moved out of the way (`set-aside/`), if anything: kept for the user,
+/// who may delete it once the vault has proved fine.
+pub fn set_aside(dir: &Path) {
+    fn walk(dir: &Path, files: &mut u64, bytes: &mut u64) {
+        for e in std::fs::read_dir(dir).into_iter().flatten().flatten() {
+            match e.metadata() {
+                Ok(m) if m.is_dir() => walk(&e.path(), files, bytes),
+                Ok(m) => {
+                    *files += 1;
+                    *bytes += m.len();
+                }
+                Err(_) => {}
+            }
+        }
+    }
+    let (mut files, mut bytes) = (0, 0);
+    walk(dir, &mut files, &mut bytes);
+    if files > 0 {
+        say!(
+            "set aside: {files} file(s), {:.1} KB, left by processes stopped part-way and moved \
+             out of the way at an open ({}); nothing in them is needed, delete them when you like",
+            bytes as f64 / 1e3,
+            dir.display()
+        );
+    }
 }

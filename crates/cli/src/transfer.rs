@@ -118,6 +118,13 @@ pub async fn import(
                 report.updated,
                 report.unchanged
             );
+            if report.devices_skipped > 0 {
+                say!(
+                    "{} device record(s) in the backup were skipped: devices join a vault only \
+                     by pairing (`rapport pair`)",
+                    report.devices_skipped
+                );
+            }
             Ok(())
         }
         other if ContactFormat::parse(other).is_some() => {

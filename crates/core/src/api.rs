@@ -288,6 +288,7 @@ impl Rapport {
                 meta.id = id;
             }
             let record = Record { meta, body };
+            not_a_device(record.kind())?;
             validate(&record, &StoreLinks(&store, None))?;
             let id = record.id();
             store.write(id, |current| match current {
@@ -357,6 +358,7 @@ impl Rapport {
             let links_store = store.clone();
             store.write(id, move |current| {
                 let current = live(id, current)?;
+                not_a_device(current.kind())?;
                 let mut body = f(&current.body)?;
                 body.normalize();
                 if body == current.body {
@@ -383,6 +385,7 @@ impl Rapport {
         blocking(move || {
             store.write(id, move |current| {
                 let mut r = live(id, current)?;
+                not_a_device(r.kind())?;
                 r.meta.deleted_at = Some(now);
                 r.meta.updated_at = now.max(r.meta.updated_at);
                 Ok(r)
@@ -565,6 +568,7 @@ fn check_batch(store: &Store, records: &[Record]) -> Result<(), ApiError> {
             .or_else(|| store.kind_of(id).ok().flatten())
     };
     for r in records {
+        not_a_device(r.kind())?;
         validate(r, &links).map_err(|e| {
             ApiError::validation(
                 &e.field,
@@ -576,6 +580,20 @@ fn check_batch(store: &Store, records: &[Record]) -> Result<(), ApiError> {
                 ),
             )
         })?;
+    }
+    Ok(())
+}
+
+/// Which devices may sync changes only by pairing and removal (`rapport pair`, `rapport devices
+/// remove`), never by writing records: refused for every other door (the API's create, edit,
+/// delete and bulk writes, so imports and restores too). docs/threat-model.md.
+fn not_a_device(kind: Kind) -> Result<(), ApiError> {
+    if kind == Kind::Device {
+        return Err(ApiError::validation(
+            "kind",
+            "devices join a vault only by pairing (`rapport pair`) and leave it by removal \
+             (`rapport devices remove`)",
+        ));
     }
     Ok(())
 }

@@ -28,6 +28,9 @@ pub struct RestoreReport {
     pub created: u64,
     pub updated: u64,
     pub unchanged: u64,
+    /// Device records in the backup, never restored: which devices may sync changes only by
+    /// pairing and removal (docs/threat-model.md).
+    pub devices_skipped: u64,
 }
 
 fn io(path: &Path, e: impl std::fmt::Display) -> ApiError {
@@ -96,6 +99,12 @@ impl Rapport {
         let mut report = RestoreReport::default();
         let mut changed = Vec::new();
         for r in backup.records {
+            // A backup is a file anyone could have written: a device record in it would let
+            // that device sync (or revive one that was removed). Trust moves only by pairing.
+            if r.kind() == Kind::Device {
+                report.devices_skipped += 1;
+                continue;
+            }
             match self.store().get(r.id())? {
                 None => {
                     report.created += 1;

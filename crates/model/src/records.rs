@@ -307,6 +307,27 @@ pub struct Device {
     pub revoked_at: Option<Timestamp>,
 }
 
+/// Keeps in `new` what no later state of a record may undo, given the state `old` it follows
+/// (a merge of another device's changes, an import, an edit): a device's removal is final, so
+/// a removed device stays removed, at the moment it was first removed, with no addresses to
+/// dial. True if `new` had to be put back.
+pub fn keep_final(old: &Record, new: &mut Record) -> bool {
+    let (Body::Device(was), Body::Device(now)) = (&old.body, &mut new.body) else {
+        return false;
+    };
+    let Some(removed) = was.revoked_at else {
+        return false;
+    };
+    // The earliest removal wins when two devices removed it at different moments.
+    let at = now.revoked_at.map_or(removed, |t| t.min(removed));
+    if now.revoked_at == Some(at) && now.addresses.is_empty() {
+        return false;
+    }
+    now.revoked_at = Some(at);
+    now.addresses.clear();
+    true
+}
+
 /// The fields of a record, by kind. In JSON the kind is the `kind` field beside them.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(tag = "kind", rename_all = "snake_case")]

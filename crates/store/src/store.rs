@@ -7,7 +7,8 @@ use std::sync::{Mutex, MutexGuard};
 use automerge::{ActorId, AutoCommit, ChangeHash};
 use lru::LruCache;
 use rapport_model::{
-    Kind, Record, RecordId, record_from_doc, record_to_doc, record_to_doc_with_plain_prose,
+    Kind, Record, RecordId, keep_final, record_from_doc, record_to_doc,
+    record_to_doc_with_plain_prose,
 };
 use serde::Serialize;
 use ts_rs::TS;
@@ -1081,10 +1082,18 @@ impl Store {
         if doc.get_heads() == old_heads {
             return Ok(unchanged(doc, chunks, old));
         }
-        let new = match read {
+        let mut new = match read {
             Some(r) => r?,
             None => record_from_doc(&doc)?,
         };
+        // What the edit or merge may not undo is put back, as a change of this device's own
+        // that goes wherever the undoing change went.
+        if let Some(old) = &old
+            && keep_final(old, &mut new)
+        {
+            tracing::warn!(%id, "a change undid a device's removal; the removal was kept");
+            record_to_doc(&new, &mut doc)?;
+        }
         if new.id() != id {
             return Err(StoreError::Rejected(format!(
                 "the document for {id} holds record {}",

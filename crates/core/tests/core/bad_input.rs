@@ -314,6 +314,8 @@ fn rows(f: &Fixture) -> Vec<Row> {
             (json!("planet"), "unknown kind"),
             (json!(""), "empty"),
             (json!(1), "wrong type"),
+            // Devices join only by pairing (docs/threat-model.md).
+            (json!("device"), "a device"),
         ],
         Refused,
     );
@@ -736,6 +738,18 @@ fn rows(f: &Fixture) -> Vec<Row> {
         "dry_run",
         vec![(json!("yes"), "wrong type")],
         Refused,
+    );
+    // A backup holding a device record: skipped, so the vault does not change.
+    let planted = json!({"format": "rapport-backup", "version": 1, "records": [{
+        "id": "01938f2e-7c1a-7b3e-9a51-3c2f1d0e4b6b", "kind": "device",
+        "created_at": "2026-12-01T10:00:00Z", "updated_at": "2026-12-01T10:00:00Z",
+        "name": "helper", "key": "ab".repeat(32), "addresses": ["127.0.0.1:9"]}]});
+    add(
+        "import_backup",
+        json!({"text": "{}"}),
+        "text",
+        vec![(json!(planted.to_string()), "a device record")],
+        Harmless,
     );
     add(
         "import_backup",

@@ -5,6 +5,7 @@
 mod common;
 mod conformance;
 mod durability;
+mod final_facts;
 mod killed;
 mod power_cut;
 mod projections;

@@ -345,7 +345,12 @@ record_id: Id, title: string, body: string, at: Timestamp, };
 
 export type ReminderKind = "meeting_soon" | "thank_you_due";
 
-export type RestoreReport = { created: number, updated: number, unchanged: number, };
+export type RestoreReport = { created: number, updated: number, unchanged: number, 
+/**
+ * Device records in the backup, never restored: which devices may sync changes only by
+ * pairing and removal (docs/threat-model.md).
+ */
+devices_skipped: number, };
 
 export type Rollup = { group: string, topics: { [key in string]: Array<string> }, };
 
