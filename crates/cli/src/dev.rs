@@ -70,6 +70,15 @@ pub enum DevCommand {
         #[arg(long, default_value_t = 9)]
         runs: usize,
     },
+    /// Measure imports of hostile and large files (previews: time and peak memory) and how the
+    /// API answers while two large imports run through `rapport serve`.
+    BenchImports {
+        #[arg(long)]
+        work_dir: Option<PathBuf>,
+    },
+    /// (benchmark helper) Preview an import of FILE into the vault; report time and memory.
+    #[command(hide = true)]
+    ImportPeak { format: String, file: PathBuf },
     /// (benchmark helper) Open the vault, read the first page of 50 people by name, report.
     #[command(hide = true)]
     FirstPage,
@@ -98,7 +107,7 @@ pub enum DevCommand {
     },
 }
 
-fn internal(e: impl std::fmt::Display) -> ApiError {
+pub(crate) fn internal(e: impl std::fmt::Display) -> ApiError {
     ApiError::new(ErrorCode::Internal, e.to_string())
 }
 
@@ -135,6 +144,13 @@ pub async fn run(dir: Option<PathBuf>, cmd: DevCommand, json: bool) -> Result<()
         } => bench(people, work_dir, runs).await,
         DevCommand::BenchTransfer { people, work_dir } => bench_transfer(people, work_dir).await,
         DevCommand::BenchSync { people, work_dir } => bench_sync(&people, work_dir).await,
+        DevCommand::BenchImports { work_dir } => {
+            tokio::task::block_in_place(|| crate::bench_imports::bench_imports(work_dir))
+        }
+        DevCommand::ImportPeak { format, file } => {
+            let app = Rapport::open(&data_dir(dir)?, Arc::new(SystemClock)).await?;
+            crate::bench_imports::import_peak(&app, &format, &file).await
+        }
         DevCommand::BenchReopen {
             people,
             work_dir,
@@ -445,7 +461,7 @@ fn cpu_seconds() -> f64 {
 }
 
 /// The process's peak resident memory, from /proc (Linux); 0 elsewhere.
-fn peak_rss_kb() -> u64 {
+pub(crate) fn peak_rss_kb() -> u64 {
     std::fs::read_to_string("/proc/self/status")
         .ok()
         .and_then(|s| {
@@ -487,7 +503,7 @@ fn spawn_measured(args: &[&std::ffi::OsStr]) -> Result<Measured, ApiError> {
     Ok(Measured { wall_ms, report })
 }
 
-fn percentile(sorted: &[f64], p: f64) -> f64 {
+pub(crate) fn percentile(sorted: &[f64], p: f64) -> f64 {
     if sorted.is_empty() {
         return f64::NAN;
     }
@@ -495,7 +511,7 @@ fn percentile(sorted: &[f64], p: f64) -> f64 {
     sorted[rank.min(sorted.len() - 1)]
 }
 
-fn sorted(mut v: Vec<f64>) -> Vec<f64> {
+pub(crate) fn sorted(mut v: Vec<f64>) -> Vec<f64> {
     v.sort_by(f64::total_cmp);
     v
 }
@@ -581,7 +597,7 @@ fn queries(records: &[Record]) -> Vec<String> {
 
 /// The directory to build benchmark vaults in: the one given, or a temporary one removed when
 /// the returned guard drops.
-fn work_dir_or_temp(
+pub(crate) fn work_dir_or_temp(
     given: Option<PathBuf>,
 ) -> Result<(PathBuf, Option<tempfile::TempDir>), ApiError> {
     match given {

@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use clap::{Args, Subcommand};
 use rapport_core::model::{Body, Record};
-use rapport_core::sync::{PAIRING_TTL, parse_ticket};
+use rapport_core::sync::PAIRING_TTL;
 use rapport_core::{ApiError, ErrorCode, Node, NodeConfig, Rapport, RelayChoice, SyncEvent};
 
 use crate::output::print_json;
@@ -133,7 +133,7 @@ async fn invite(
                     return joined;
                 }
                 Ok(SyncEvent::Refused { reason, .. }) if !json => {
-                    eprintln!("refused a device: {reason}");
+                    eprintln!("refused a device: {}", crate::printable(&reason));
                 }
                 Err(tokio::sync::broadcast::error::RecvError::Closed) => return joined,
                 _ => {}
@@ -157,7 +157,7 @@ async fn invite(
 }
 
 async fn join(app: Rapport, text: &str, config: NodeConfig, json: bool) -> Result<(), ApiError> {
-    let ticket = parse_ticket(text)?;
+    let ticket = app.ticket_to_join(text)?;
     let node = app.start_node(config).await?;
     let outcome = async {
         let other = node.join(&ticket).await?;

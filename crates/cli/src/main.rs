@@ -10,10 +10,29 @@ macro_rules! say {
 
 pub(crate) fn say_line(args: std::fmt::Arguments) {
     use std::io::Write;
+    let line = printable(&args.to_string()).into_owned();
     let mut out = std::io::stdout().lock();
-    if writeln!(out, "{args}").and_then(|()| out.flush()).is_err() {
+    if writeln!(out, "{line}").and_then(|()| out.flush()).is_err() {
         std::process::exit(0);
     }
+}
+
+/// `text` with every control character that could drive a terminal (anything but newline and
+/// tab) shown as an escape (`\u{1b}`), not sent: a vault written before such text was refused,
+/// or a file's error line, may hold one.
+pub(crate) fn printable(text: &str) -> std::borrow::Cow<'_, str> {
+    if !text.chars().any(rapport_core::model::is_control) {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len() + 8);
+    for c in text.chars() {
+        if rapport_core::model::is_control(c) {
+            out.extend(c.escape_default());
+        } else {
+            out.push(c);
+        }
+    }
+    std::borrow::Cow::Owned(out)
 }
 
 /// See the workspace's Cargo.toml: bulk writes churn through large short-lived buffers.
@@ -21,6 +40,7 @@ pub(crate) fn say_line(args: std::fmt::Arguments) {
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 mod args;
+mod bench_imports;
 mod dev;
 mod devices;
 mod output;
@@ -175,10 +195,21 @@ fn main() -> ExitCode {
         .init();
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
+        Err(e) if e.use_stderr() => {
+            // One line, as every error of the contract (docs/cli.md): clap's own first line
+            // names what is wrong; its usage block is one `--help` away.
+            let text = e.render().to_string();
+            let first = text
+                .lines()
+                .find(|l| !l.trim().is_empty())
+                .unwrap_or("error");
+            eprintln!("{} (see --help)", printable(first.trim_end()));
+            return ExitCode::from(2);
+        }
         Err(e) => {
-            let code = if e.use_stderr() { 2 } else { 0 };
+            // --help and --version: printed in full, to standard output.
             let _ = e.print();
-            return ExitCode::from(code);
+            return ExitCode::SUCCESS;
         }
     };
     let runtime = match tokio::runtime::Builder::new_multi_thread()
@@ -195,7 +226,10 @@ fn main() -> ExitCode {
     match runtime.block_on(run(cli)) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
-            eprintln!("error: {}", e.message.lines().next().unwrap_or_default());
+            eprintln!(
+                "error: {}",
+                printable(e.message.lines().next().unwrap_or_default())
+            );
             ExitCode::from(if e.is_bad_input() { 2 } else { 1 })
         }
     }
@@ -223,7 +257,8 @@ async fn open(dir: Option<PathBuf>) -> Result<Rapport, ApiError> {
     // Said whatever the log level: a file moved out of the way is the user's to know about.
     for repair in app.store().repairs() {
         eprintln!(
-            "note: {repair} (kept under {}; nothing acknowledged was lost)",
+            "note: {} (kept under {}; nothing acknowledged was lost)",
+            printable(repair),
             rapport_core::SET_ASIDE
         );
     }

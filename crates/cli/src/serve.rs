@@ -46,6 +46,31 @@ struct Server {
     token: String,
     /// The `Host` values this server answers to.
     hosts: Vec<String>,
+    /// The built UI's folder, resolved: no file outside it is served, whatever links inside
+    /// it point at.
+    ui: Option<PathBuf>,
+}
+
+/// How long a client may take to send a request's headers (a page on 127.0.0.1 sends them at
+/// once): a connection that has not finished them by then is closed.
+const HEADER_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(5);
+
+/// Whether the file `uri_path` names lies inside the UI's folder once links are followed (a
+/// path to nothing is the UI's own route, answered with its page).
+fn inside_ui(ui: &Path, uri_path: &str) -> bool {
+    let decoded = percent_encoding::percent_decode_str(uri_path).decode_utf8_lossy();
+    let mut path = ui.to_path_buf();
+    for part in decoded.split('/') {
+        match part {
+            "" | "." => {}
+            ".." => return false,
+            part => path.push(part),
+        }
+    }
+    match path.canonicalize() {
+        Ok(real) => real.starts_with(ui),
+        Err(_) => true,
+    }
 }
 
 /// A fresh random token: 32 bytes, hex.
@@ -91,6 +116,11 @@ async fn guard(
         let e = ApiError::new(ErrorCode::Refused, "this server answers only to 127.0.0.1");
         return error_response(StatusCode::MISDIRECTED_REQUEST, &e);
     }
+    let path = req.uri().path();
+    if !path.starts_with("/api/") && server.ui.as_ref().is_some_and(|ui| !inside_ui(ui, path)) {
+        let e = ApiError::not_found("that file");
+        return error_response(StatusCode::NOT_FOUND, &e);
+    }
     if req.uri().path().starts_with("/api/") && !has_token(req.headers(), &server.token) {
         let e = ApiError::new(
             ErrorCode::Refused,
@@ -133,7 +163,8 @@ fn has_token(headers: &HeaderMap, token: &str) -> bool {
 
 /// `POST /api/call`: one [`Call`] in, its result out.
 async fn call(State(server): State<Arc<Server>>, body: Bytes) -> Response {
-    let result = match Call::from_json(&body) {
+    // A body may be 16 MB of JSON: parsed where it cannot hold up the other calls.
+    let result = match tokio::task::block_in_place(|| Call::from_json(&body)) {
         Ok(call) => server.app.dispatch(call).await,
         Err(e) => Err(e),
     };
@@ -259,6 +290,7 @@ pub async fn serve(app: Rapport, args: ServeArgs, json: bool) -> Result<(), ApiE
         app,
         token,
         hosts: vec![format!("127.0.0.1:{port}"), format!("localhost:{port}")],
+        ui: ui.canonicalize().ok(),
     });
     if json {
         say!("{}", serde_json::json!({ "url": url, "port": port }));
@@ -266,10 +298,39 @@ pub async fn serve(app: Rapport, args: ServeArgs, json: bool) -> Result<(), ApiE
         say!("Rapport is open at {url}");
         say!("(the address holds this launch's key: keep it to yourself; Ctrl-C stops)");
     }
-    axum::serve(listener, router(server, &ui))
-        .with_graceful_shutdown(async {
-            let _ = tokio::signal::ctrl_c().await;
-        })
-        .await
-        .map_err(|e| ApiError::new(ErrorCode::Network, format!("server stopped: {e}")))
+    accept(listener, router(server, &ui)).await;
+    Ok(())
+}
+
+/// Serves connections until Ctrl-C, each with a deadline for its request headers
+/// ([`HEADER_TIMEOUT`]); then lets the requests under way finish (for at most 2 s).
+async fn accept(listener: tokio::net::TcpListener, app: Router) {
+    use hyper_util::rt::{TokioIo, TokioTimer};
+    let graceful = hyper_util::server::graceful::GracefulShutdown::new();
+    let mut stop = std::pin::pin!(tokio::signal::ctrl_c());
+    loop {
+        let (stream, _) = tokio::select! {
+            _ = &mut stop => break,
+            accepted = listener.accept() => match accepted {
+                Ok(a) => a,
+                // Out of descriptors, say: wait a moment rather than spin.
+                Err(e) => {
+                    tracing::warn!(%e, "accepting a connection failed");
+                    tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+                    continue;
+                }
+            },
+        };
+        let service = hyper_util::service::TowerToHyperService::new(app.clone());
+        let connection = hyper::server::conn::http1::Builder::new()
+            .timer(TokioTimer::new())
+            .header_read_timeout(HEADER_TIMEOUT)
+            .serve_connection(TokioIo::new(stream), service);
+        let connection = graceful.watch(connection);
+        tokio::spawn(async move {
+            let _ = connection.await;
+        });
+    }
+    drop(listener);
+    let _ = tokio::time::timeout(std::time::Duration::from_secs(2), graceful.shutdown()).await;
 }

@@ -73,6 +73,19 @@ pub async fn export(
     }
 }
 
+/// The file's bytes, or none if it holds more than `cap`: never more than `cap` + 1 bytes are
+/// read, whatever the file is (a device such as /dev/zero has no size to check first).
+fn read_capped(file: &Path, cap: u64) -> std::io::Result<Option<Vec<u8>>> {
+    use std::io::Read;
+    let f = std::fs::File::open(file)?;
+    if f.metadata().is_ok_and(|m| m.is_file() && m.len() > cap) {
+        return Ok(None);
+    }
+    let mut bytes = Vec::new();
+    f.take(cap + 1).read_to_end(&mut bytes)?;
+    Ok((bytes.len() as u64 <= cap).then_some(bytes))
+}
+
 fn unknown(format: &str) -> ApiError {
     ApiError::validation(
         "format",
@@ -87,9 +100,16 @@ pub async fn import(
     opts: ImportOptions,
     json: bool,
 ) -> Result<(), ApiError> {
-    let bytes = std::fs::read(file).map_err(|e| {
-        ApiError::validation("file", format!("cannot read {}: {e}", file.display()))
-    })?;
+    let (cap, what) = match format {
+        "json" => (rapport_core::MAX_BACKUP_BYTES, "backup"),
+        other => match ContactFormat::parse(other) {
+            Some(f) => (f.max_bytes(), f.name()),
+            None => return Err(unknown(other)),
+        },
+    };
+    let bytes = read_capped(file, cap)
+        .map_err(|e| ApiError::validation("file", format!("cannot read {}: {e}", file.display())))?
+        .ok_or_else(|| rapport_core::import::too_large(what, cap))?;
     match format {
         "json" => {
             let backup: Backup = serde_json::from_slice(&bytes).map_err(|e| {
@@ -156,7 +176,7 @@ pub async fn import(
                 );
             }
             for e in &report.invalid {
-                eprintln!("line {}: {}", e.line, e.reason);
+                eprintln!("line {}: {}", e.line, crate::printable(&e.reason));
             }
             if !report.invalid.is_empty() && !opts.skip_invalid {
                 return Err(ApiError::validation(

@@ -105,6 +105,17 @@ impl std::fmt::Debug for Rapport {
 }
 
 /// Runs blocking store work off the async runtime's threads.
+/// Runs long CPU work (parsing an import, merging thousands of contacts) where it cannot hold
+/// up other calls: on a multi-threaded runtime (the app, `rapport serve`) tokio first moves
+/// this worker's other tasks to another thread. A single-threaded runtime (tests) just runs it.
+pub(crate) fn heavy<T>(work: impl FnOnce() -> T) -> T {
+    use tokio::runtime::{Handle, RuntimeFlavor};
+    match Handle::try_current().map(|h| h.runtime_flavor()) {
+        Ok(RuntimeFlavor::MultiThread) => tokio::task::block_in_place(work),
+        _ => work(),
+    }
+}
+
 async fn blocking<T: Send + 'static>(
     f: impl FnOnce() -> Result<T, ApiError> + Send + 'static,
 ) -> Result<T, ApiError> {

@@ -297,7 +297,7 @@ impl Rapport {
 
     /// Joins the device that showed `ticket`: both add each other, then they sync.
     pub async fn pair_with(&self, ticket: &str) -> Result<rapport_model::Record, ApiError> {
-        let ticket = crate::sync::parse_ticket(ticket)?;
+        let ticket = self.ticket_to_join(ticket)?;
         let node = self.running_node()?;
         let device = node.join(&ticket).await?;
         Ok(device)

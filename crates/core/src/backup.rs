@@ -20,6 +20,9 @@ pub struct Backup {
 }
 
 pub const BACKUP_FORMAT: &str = "rapport-backup";
+/// The largest backup file a restore reads: ten times the backup of a 10,000-person vault
+/// with long notes. Restoring takes several times the file's size in memory.
+pub const MAX_BACKUP_BYTES: u64 = 512 << 20;
 pub const BACKUP_VERSION: u32 = 1;
 
 /// What a restore did.
@@ -38,6 +41,18 @@ fn io(path: &Path, e: impl std::fmt::Display) -> ApiError {
         ErrorCode::Storage,
         format!("could not write {}: {e}", path.display()),
     )
+}
+
+/// A CSV cell that a spreadsheet will show as text, never run: a cell starting with `=`, `+`,
+/// `-`, `@`, tab or carriage return is read as a formula by Excel, LibreOffice and Google Sheets
+/// (`=HYPERLINK(…)`, `+cmd|…`), so it gets a leading `'` (the OWASP rule for CSV injection).
+/// Phone numbers written `+44 …` come out as `'+44 …` for the same reason.
+pub(crate) fn safe_cell(cell: String) -> String {
+    if cell.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        format!("'{cell}")
+    } else {
+        cell
+    }
 }
 
 fn csv_err(e: csv::Error) -> ApiError {
@@ -98,36 +113,41 @@ impl Rapport {
         }
         let mut report = RestoreReport::default();
         let mut changed = Vec::new();
-        for r in backup.records {
-            // A backup is a file anyone could have written: a device record in it would let
-            // that device sync (or revive one that was removed). Trust moves only by pairing.
-            if r.kind() == Kind::Device {
-                report.devices_skipped += 1;
-                continue;
+        crate::api::heavy(|| -> Result<(), ApiError> {
+            for mut r in backup.records {
+                // Text that could drive a terminal (an older vault may hold it) is cleaned out.
+                rapport_model::strip_controls(&mut r.body);
+                // A backup is a file anyone could have written: a device record in it would let
+                // that device sync (or revive one that was removed). Trust moves only by pairing.
+                if r.kind() == Kind::Device {
+                    report.devices_skipped += 1;
+                    continue;
+                }
+                match self.store().get(r.id())? {
+                    None => {
+                        report.created += 1;
+                        changed.push(r);
+                    }
+                    Some(existing) if existing == r => report.unchanged += 1,
+                    Some(existing) if existing.kind() != r.kind() => {
+                        return Err(ApiError::validation(
+                            "records",
+                            format!(
+                                "{} is {} here but {} in the backup",
+                                r.id(),
+                                existing.kind().a(),
+                                r.kind().a()
+                            ),
+                        ));
+                    }
+                    Some(_) => {
+                        report.updated += 1;
+                        changed.push(r);
+                    }
+                }
             }
-            match self.store().get(r.id())? {
-                None => {
-                    report.created += 1;
-                    changed.push(r);
-                }
-                Some(existing) if existing == r => report.unchanged += 1,
-                Some(existing) if existing.kind() != r.kind() => {
-                    return Err(ApiError::validation(
-                        "records",
-                        format!(
-                            "{} is {} here but {} in the backup",
-                            r.id(),
-                            existing.kind().a(),
-                            r.kind().a()
-                        ),
-                    ));
-                }
-                Some(_) => {
-                    report.updated += 1;
-                    changed.push(r);
-                }
-            }
-        }
+            Ok(())
+        })?;
         if dry_run {
             self.check_all(&changed).await?;
             return Ok(report);
@@ -220,30 +240,33 @@ impl Rapport {
                         .last()
                         .map(|c| c.stage.to_string())
                         .unwrap_or_default();
-                    w.write_record([
-                        r.id().to_string(),
-                        p.name.clone(),
-                        p.role.clone().unwrap_or_default(),
-                        name(&p.organization_id),
-                        join(p.emails.iter().map(|e| e.value.clone()).collect()),
-                        join(p.phones.iter().map(|e| e.value.clone()).collect()),
-                        join(p.links.iter().map(|l| l.url.clone()).collect()),
-                        p.location.clone().unwrap_or_default(),
-                        p.time_zone.clone().unwrap_or_default(),
-                        p.source.map(|s| s.to_string()).unwrap_or_default(),
-                        p.source_detail.clone().unwrap_or_default(),
-                        name(&p.referred_by_id),
-                        p.warmth.map(|s| s.to_string()).unwrap_or_default(),
-                        p.likelihood.map(|s| s.to_string()).unwrap_or_default(),
-                        join(p.tags.clone()),
-                        join(p.goal_ids.iter().map(|g| name(&Some(*g))).collect()),
-                        stage,
-                        p.last_interaction_at
-                            .map(|t| t.to_string())
-                            .unwrap_or_default(),
-                        p.cadence_days.map(|s| s.to_string()).unwrap_or_default(),
-                        p.research_notes.as_str().to_string(),
-                    ])
+                    w.write_record(
+                        [
+                            r.id().to_string(),
+                            p.name.clone(),
+                            p.role.clone().unwrap_or_default(),
+                            name(&p.organization_id),
+                            join(p.emails.iter().map(|e| e.value.clone()).collect()),
+                            join(p.phones.iter().map(|e| e.value.clone()).collect()),
+                            join(p.links.iter().map(|l| l.url.clone()).collect()),
+                            p.location.clone().unwrap_or_default(),
+                            p.time_zone.clone().unwrap_or_default(),
+                            p.source.map(|s| s.to_string()).unwrap_or_default(),
+                            p.source_detail.clone().unwrap_or_default(),
+                            name(&p.referred_by_id),
+                            p.warmth.map(|s| s.to_string()).unwrap_or_default(),
+                            p.likelihood.map(|s| s.to_string()).unwrap_or_default(),
+                            join(p.tags.clone()),
+                            join(p.goal_ids.iter().map(|g| name(&Some(*g))).collect()),
+                            stage,
+                            p.last_interaction_at
+                                .map(|t| t.to_string())
+                                .unwrap_or_default(),
+                            p.cadence_days.map(|s| s.to_string()).unwrap_or_default(),
+                            p.research_notes.as_str().to_string(),
+                        ]
+                        .map(safe_cell),
+                    )
                     .map_err(csv_err)?;
                 }
             }
@@ -266,23 +289,26 @@ impl Rapport {
                     let Body::Organization(o) = &r.body else {
                         continue;
                     };
-                    w.write_record([
-                        r.id().to_string(),
-                        o.name.clone(),
-                        o.industry.clone().unwrap_or_default(),
-                        o.website.clone().unwrap_or_default(),
-                        o.location.clone().unwrap_or_default(),
-                        if o.advocacy {
-                            "yes".into()
-                        } else {
-                            "no".into()
-                        },
-                        o.motivation.map(|s| s.to_string()).unwrap_or_default(),
-                        o.postings.map(|s| s.to_string()).unwrap_or_default(),
-                        join(o.tags.clone()),
-                        join(o.goal_ids.iter().map(|g| name(&Some(*g))).collect()),
-                        o.notes.as_str().to_string(),
-                    ])
+                    w.write_record(
+                        [
+                            r.id().to_string(),
+                            o.name.clone(),
+                            o.industry.clone().unwrap_or_default(),
+                            o.website.clone().unwrap_or_default(),
+                            o.location.clone().unwrap_or_default(),
+                            if o.advocacy {
+                                "yes".into()
+                            } else {
+                                "no".into()
+                            },
+                            o.motivation.map(|s| s.to_string()).unwrap_or_default(),
+                            o.postings.map(|s| s.to_string()).unwrap_or_default(),
+                            join(o.tags.clone()),
+                            join(o.goal_ids.iter().map(|g| name(&Some(*g))).collect()),
+                            o.notes.as_str().to_string(),
+                        ]
+                        .map(safe_cell),
+                    )
                     .map_err(csv_err)?;
                 }
             }
@@ -405,6 +431,13 @@ impl Rapport {
                     }
                 })
                 .collect();
+            // File names hold at most 255 bytes on the usual file systems, and a name may be
+            // 300 characters of several bytes each: cut at 200 bytes, on a character boundary.
+            let mut cut = safe.trim().len().min(200);
+            while !safe.trim().is_char_boundary(cut) {
+                cut -= 1;
+            }
+            let safe = &safe.trim()[..cut];
             let path = dir.join(format!("{} {}.md", safe.trim(), &r.id().to_string()[..8]));
             std::fs::write(&path, md).map_err(|e| io(&path, e))?;
             n += 1;

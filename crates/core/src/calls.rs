@@ -419,10 +419,11 @@ impl Rapport {
                 )
             }
             Call::ImportBackup { text, dry_run } => {
-                let backup: Backup = serde_json::from_str(&text).map_err(|e| {
-                    // serde_json's message already says where (line and column).
-                    ApiError::validation("text", format!("not a Rapport backup: {e}"))
-                })?;
+                let backup: Backup =
+                    crate::api::heavy(|| serde_json::from_str(&text)).map_err(|e| {
+                        // serde_json's message already says where (line and column).
+                        ApiError::validation("text", format!("not a Rapport backup: {e}"))
+                    })?;
                 json(self.restore_with(backup, dry_run).await?)
             }
             Call::Export { format } => json(self.export_file(format).await?),

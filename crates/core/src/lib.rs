@@ -25,7 +25,7 @@ pub use background::{
     AppEvent, PairingCode, PeerStatus, Reminder, ReminderKind, SyncOutcome, SyncStatus,
     node_config_from_env,
 };
-pub use backup::{BACKUP_FORMAT, Backup, RestoreReport};
+pub use backup::{BACKUP_FORMAT, Backup, MAX_BACKUP_BYTES, RestoreReport};
 pub use calls::{Call, time_zone};
 pub use error::{ApiError, ErrorCode};
 pub use rapport_model as model;

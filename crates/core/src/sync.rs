@@ -50,6 +50,22 @@ impl Rapport {
         let dir = rapport_sync::Directory::new(self.store().clone(), self.clock().clone());
         Ok(tokio::task::spawn_blocking(move || dir.revoke(id)).await??)
     }
+
+    /// Reads a ticket to join with: one that cannot be read, or that has expired, is bad input
+    /// (caught here, before anything is dialed).
+    pub fn ticket_to_join(&self, text: &str) -> Result<Ticket, ApiError> {
+        let ticket = parse_ticket(text)?;
+        if self.clock().now() > ticket.expires_at {
+            return Err(ApiError::validation(
+                "ticket",
+                format!(
+                    "the ticket expired at {}: start `rapport pair` again on the other device",
+                    ticket.expires_at
+                ),
+            ));
+        }
+        Ok(ticket)
+    }
 }
 
 /// Reads a ticket as pasted or scanned; a ticket that cannot be read is bad input.

@@ -29,6 +29,7 @@ mod kinds;
 mod links;
 mod prose;
 mod records;
+mod text;
 mod validate;
 pub mod workflow;
 
@@ -40,6 +41,7 @@ pub use kinds::*;
 pub use links::link_field;
 pub use prose::Prose;
 pub use records::*;
+pub use text::{find_control, is_control, strip_controls};
 pub use validate::{LinkCheck, validate};
 
 #[cfg(feature = "arbitrary")]

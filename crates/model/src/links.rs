@@ -86,9 +86,12 @@ impl Body {
         *self != before
     }
 
-    /// Tidies what people type: trims names and short fields, drops empty and repeated tags,
-    /// treats empty optional strings as absent.
+    /// Tidies what people type: removes control characters (which could drive a terminal;
+    /// newline and tab stay), trims names and short fields, drops repeated tags, treats empty
+    /// optional strings as absent. An empty tag stays, for validation to refuse: it is a
+    /// mistake to point out, not to hide.
     pub fn normalize(&mut self) {
+        crate::text::strip_controls(self);
         fn opt(o: &mut Option<String>) {
             if let Some(s) = o {
                 let t = s.trim();
@@ -106,15 +109,10 @@ impl Body {
             }
         }
         fn tags(v: &mut Vec<String>) {
-            let mut seen: Vec<String> = Vec::new();
+            let mut seen = std::collections::HashSet::new();
             v.retain_mut(|t| {
                 trim(t);
-                let key = t.to_lowercase();
-                if t.is_empty() || seen.contains(&key) {
-                    return false;
-                }
-                seen.push(key);
-                true
+                t.is_empty() || seen.insert(t.to_lowercase())
             });
         }
         fn points(v: &mut [crate::ContactPoint]) {

@@ -10,6 +10,9 @@ pub const MAX_NAME_CHARS: usize = 300;
 pub const MAX_SHORT_CHARS: usize = 2_000;
 /// Longest prose field, in bytes.
 pub const MAX_PROSE_BYTES: usize = 1 << 20;
+/// The most items in one list of a record (emails, phones, links, tags): far more than anyone
+/// keeps for one person, and a bound on what one record costs to store, sync and show.
+pub const MAX_LIST_ITEMS: usize = 200;
 /// The allowed keep-in-touch cadence, in days.
 pub const CADENCE_DAYS: std::ops::RangeInclusive<u16> = 7..=730;
 /// The allowed planned meeting length, in minutes.
@@ -38,7 +41,17 @@ pub fn validate(record: &Record, links: &dyn LinkCheck) -> Rule {
         Kind::Person | Kind::Organization | Kind::Goal | Kind::Profile | Kind::Device => "name",
         _ => "title",
     };
-    name(name_field, record.body.display_name())?;
+    // The fields given are checked before the name is required: `profile set --time-zone
+    // Bad/Zone` on a vault without a profile names the time zone, not the missing name.
+    if let Some((field, c)) = crate::text::find_control(&record.body) {
+        fail(
+            field,
+            format!(
+                "holds a control character (U+{:04X}), which could drive a terminal: remove it",
+                c as u32
+            ),
+        )?;
+    }
     match &record.body {
         Body::Person(p) => {
             short("role", &p.role)?;
@@ -157,6 +170,7 @@ pub fn validate(record: &Record, links: &dyn LinkCheck) -> Rule {
             }
         }
     }
+    name(name_field, record.body.display_name())?;
     for (field, id, want) in record.body.links() {
         if id == record.id() && want != Kind::Person {
             fail(&field, "a record cannot link to itself")?;
@@ -209,7 +223,18 @@ fn one_to_five(field: &str, value: Option<u8>) -> Rule {
     }
 }
 
+fn at_most(field: &str, n: usize) -> Rule {
+    if n > MAX_LIST_ITEMS {
+        return fail(
+            field,
+            format!("{n} entries: a record keeps at most {MAX_LIST_ITEMS}"),
+        );
+    }
+    Ok(())
+}
+
 fn tags(tags: &[String]) -> Rule {
+    at_most("tags", tags.len())?;
     for (i, t) in tags.iter().enumerate() {
         if t.trim().is_empty() {
             return fail(format!("tags[{i}]"), "a tag must not be empty");
@@ -226,12 +251,11 @@ fn contact_points(
     points: &[ContactPoint],
     check: fn(&str) -> Result<(), String>,
 ) -> Rule {
+    at_most(field, points.len())?;
+    let mut seen = std::collections::HashSet::with_capacity(points.len());
     for (i, p) in points.iter().enumerate() {
         check(&p.value).or_else(|m| fail(format!("{field}[{i}]"), m))?;
-        if points[..i]
-            .iter()
-            .any(|q| q.value.eq_ignore_ascii_case(&p.value))
-        {
+        if !seen.insert(p.value.to_lowercase()) {
             return fail(
                 format!("{field}[{i}]"),
                 format!("'{}' is listed twice", p.value),
@@ -242,6 +266,7 @@ fn contact_points(
 }
 
 fn web_links(field: &str, links: &[Link]) -> Rule {
+    at_most(field, links.len())?;
     for (i, l) in links.iter().enumerate() {
         url(&format!("{field}[{i}]"), &l.url)?;
     }

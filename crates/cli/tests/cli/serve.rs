@@ -17,11 +17,23 @@ fn http(
     headers: &[(&str, &str)],
     body: &str,
 ) -> (u16, String, String) {
-    http_declaring(port, method, path, headers, body.len(), body)
+    http_within(Duration::from_secs(10), port, method, path, headers, body)
+}
+
+fn http_within(
+    limit: Duration,
+    port: u16,
+    method: &str,
+    path: &str,
+    headers: &[(&str, &str)],
+    body: &str,
+) -> (u16, String, String) {
+    http_declaring(limit, port, method, path, headers, body.len(), body)
 }
 
 /// Like [`http`], with a `content-length` that may differ from what is sent.
 fn http_declaring(
+    limit: Duration,
     port: u16,
     method: &str,
     path: &str,
@@ -30,7 +42,7 @@ fn http_declaring(
     body: &str,
 ) -> (u16, String, String) {
     let mut s = TcpStream::connect(("127.0.0.1", port)).unwrap();
-    s.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
+    s.set_read_timeout(Some(limit)).unwrap();
     let mut req = format!(
         "{method} {path} HTTP/1.1\r\nconnection: close\r\ncontent-length: {content_length}\r\n"
     );
@@ -83,8 +95,14 @@ fn serve(v: &Vault) -> (Running, u16, String) {
 }
 
 fn call(port: u16, token: &str, body: Value) -> (u16, Value) {
+    call_within(port, token, body, Duration::from_secs(10))
+}
+
+/// Like [`call`], waiting up to `limit` for the answer (a large import in a debug build).
+fn call_within(port: u16, token: &str, body: Value, limit: Duration) -> (u16, Value) {
     let auth = format!("Bearer {token}");
-    let (status, _, text) = http(
+    let (status, _, text) = http_within(
+        limit,
         port,
         "POST",
         "/api/call",
@@ -167,6 +185,7 @@ fn bad_calls_are_refused_with_the_fix_and_change_nothing() {
     // A body over the cap is refused from its declared length, before the client sends it (a
     // server that stops reading mid-body would reset the connection under the client's feet).
     let (status, _, text) = http_declaring(
+        Duration::from_secs(10),
         port,
         "POST",
         "/api/call",
@@ -256,4 +275,104 @@ fn events_stream_to_the_token_holder_only() {
     let head = String::from_utf8_lossy(&head).to_ascii_lowercase();
     assert!(head.starts_with("http/1.1 200"), "{head}");
     assert!(head.contains("content-type: text/event-stream"), "{head}");
+}
+
+/// A client that never finishes its request headers is cut off (after 5 s), instead of
+/// holding a connection for minutes; the UI's folder is served without following links out of
+/// it.
+#[test]
+fn slow_headers_are_cut_off_and_links_out_of_the_ui_are_not_followed() {
+    let v = Vault::new();
+    let (_server, port, _token) = serve(&v);
+    let mut s = TcpStream::connect(("127.0.0.1", port)).unwrap();
+    s.set_read_timeout(Some(Duration::from_secs(15))).unwrap();
+    s.write_all(b"GET / HTTP/1.1\r\nhost: 127.0.0.1\r\nx-slow: ")
+        .unwrap();
+    let started = std::time::Instant::now();
+    let mut rest = Vec::new();
+    // The server closes the connection (an answer, if any, then end of stream).
+    let _ = s.read_to_end(&mut rest);
+    assert!(
+        started.elapsed() < Duration::from_secs(12),
+        "a half-sent request held its connection for {:?}",
+        started.elapsed()
+    );
+
+    let secret = v.path().join("secret.txt");
+    std::fs::write(&secret, "not for the browser").unwrap();
+    std::os::unix::fs::symlink(&secret, v.path().join("ui/leak.txt")).unwrap();
+    std::fs::write(v.path().join("ui/app.js"), "console.log(1)").unwrap();
+    let (status, _, body) = http(port, "GET", "/leak.txt", &[], "");
+    assert_eq!(status, 404, "{body}");
+    assert!(!body.contains("not for the browser"));
+    let (status, _, body) = http(port, "GET", "/%2e%2e/secret.txt", &[], "");
+    assert!(!body.contains("not for the browser"), "{status} {body}");
+    let (status, _, body) = http(port, "GET", "/app.js", &[], "");
+    assert_eq!((status, body.as_str()), (200, "console.log(1)"));
+}
+
+/// Two large imports through the API at once do not hold up the app's other calls: a plain
+/// `list` keeps answering while both run (it waited behind them for a minute before: they
+/// parsed on the server's async threads). Latency figures are in BENCHMARKS.md.
+#[test]
+fn other_calls_answer_while_two_large_imports_run() {
+    let v = Vault::new();
+    let (_server, port, token) = serve(&v);
+    let card = |k: usize, i: usize| {
+        format!(
+            "BEGIN:VCARD\r\nVERSION:3.0\r\nFN:Imported {k} {i}\r\nEMAIL:p{k}.{i}@example.org\r\n\
+             ORG:Org {}\r\nTITLE:Analyst\r\nURL:https://example.org/{k}/{i}\r\nEND:VCARD\r\n",
+            i % 300
+        )
+    };
+    let imports: Vec<_> = (0..2)
+        .map(|k| {
+            let text: String = (0..8000).map(|i| card(k, i)).collect();
+            let token = token.clone();
+            std::thread::spawn(move || {
+                call_within(
+                    port,
+                    &token,
+                    json!({"op": "import_contacts", "args": {"format": "vcard", "text": text}}),
+                    Duration::from_secs(600),
+                )
+            })
+        })
+        .collect();
+    let mut answered_during = 0;
+    let mut slowest = Duration::ZERO;
+    let deadline = std::time::Instant::now() + Duration::from_secs(600);
+    while imports.iter().any(|t| !t.is_finished()) {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the imports never ended"
+        );
+        let started = std::time::Instant::now();
+        let (status, _) = call(
+            port,
+            &token,
+            json!({"op": "list", "args": {"kind": "person", "limit": 20}}),
+        );
+        let took = started.elapsed();
+        assert_eq!(status, 200);
+        if imports.iter().all(|t| !t.is_finished()) {
+            answered_during += 1;
+            slowest = slowest.max(took);
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    for t in imports {
+        let (status, report) = t.join().unwrap();
+        assert_eq!(status, 200, "{report}");
+        assert_eq!(report["created"], 8000, "{report}");
+    }
+    assert!(
+        answered_during >= 3,
+        "only {answered_during} list calls were answered while both imports ran"
+    );
+    assert!(
+        slowest < Duration::from_secs(5),
+        "a list call waited {slowest:?} behind the imports"
+    );
+    println!("list during two imports: {answered_during} calls, slowest {slowest:?}");
 }

@@ -64,6 +64,25 @@ pub enum ContactFormat {
 }
 
 impl ContactFormat {
+    /// The largest file of this format an import takes. An address book far larger than anyone's
+    /// is a mistake or an attack, and reading it would take the memory of several copies of it:
+    /// LinkedIn and Google CSV are text only (30,000 connections are ~3 MB); a vCard file may
+    /// carry photos (5,000 contacts with photos, ~200 MB).
+    pub const fn max_bytes(self) -> u64 {
+        match self {
+            Self::Linkedin | Self::GoogleCsv => 64 << 20,
+            Self::Vcard => 256 << 20,
+        }
+    }
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Linkedin => "LinkedIn CSV",
+            Self::Vcard => "vCard",
+            Self::GoogleCsv => "Google CSV",
+        }
+    }
+
     pub fn parse(s: &str) -> Option<Self> {
         match s {
             "linkedin" => Some(Self::Linkedin),
@@ -100,6 +119,18 @@ impl Contact {
 
 /// A parsed file: its contacts, and the rows that could not be read at all.
 pub(crate) type Rows = Vec<Result<Contact, RowError>>;
+
+/// The error for a file over its format's cap (nothing is read further, nothing changes).
+pub fn too_large(format: &str, cap: u64) -> ApiError {
+    ApiError::validation(
+        "file",
+        format!(
+            "the file is larger than the {} MB a {format} import takes: split it, or leave out \
+             what is not contacts (photos, attachments)",
+            cap >> 20
+        ),
+    )
+}
 
 /// Trimmed, `None` when empty.
 pub(crate) fn some(s: &str) -> Option<String> {
@@ -160,6 +191,26 @@ impl Index {
     }
 }
 
+/// Adds the file's contact points to the person's: a new value is added, a known one (same
+/// `key`) gains the file's label if it had none.
+fn add_points(have: &mut Vec<ContactPoint>, from: &[ContactPoint], key: fn(&str) -> String) {
+    let mut at: HashMap<String, usize> = have
+        .iter()
+        .enumerate()
+        .map(|(i, x)| (key(&x.value), i))
+        .collect();
+    for e in from {
+        match at.get(&key(&e.value)) {
+            Some(&i) if have[i].label.is_none() => have[i].label = e.label.clone(),
+            Some(_) => {}
+            None => {
+                at.insert(key(&e.value), have.len());
+                have.push(e.clone());
+            }
+        }
+    }
+}
+
 /// Adds what the contact knows to the person, field by field; nothing is ever removed.
 fn merge_into(p: &mut Person, c: &Contact, org: Option<RecordId>) {
     if p.name.is_empty() {
@@ -171,28 +222,12 @@ fn merge_into(p: &mut Person, c: &Contact, org: Option<RecordId>) {
     if org.is_some() {
         p.organization_id = org;
     }
-    for e in &c.emails {
-        match p
-            .emails
-            .iter_mut()
-            .find(|x| x.value.eq_ignore_ascii_case(&e.value))
-        {
-            Some(x) if x.label.is_none() => x.label = e.label.clone(),
-            Some(_) => {}
-            None => p.emails.push(e.clone()),
-        }
-    }
-    for ph in &c.phones {
-        let key = phone_key(&ph.value);
-        match p.phones.iter_mut().find(|x| phone_key(&x.value) == key) {
-            Some(x) if x.label.is_none() => x.label = ph.label.clone(),
-            Some(_) => {}
-            None => p.phones.push(ph.clone()),
-        }
-    }
+    add_points(&mut p.emails, &c.emails, |v| v.to_lowercase());
+    add_points(&mut p.phones, &c.phones, phone_key);
+    // Looked up by key, not compared pair by pair: a card can hold thousands of them.
+    let mut have: HashSet<String> = p.links.iter().map(|x| normalize_url(&x.url)).collect();
     for l in &c.links {
-        let key = normalize_url(&l.url);
-        if !p.links.iter().any(|x| normalize_url(&x.url) == key) {
+        if have.insert(normalize_url(&l.url)) {
             p.links.push(l.clone());
         }
     }
@@ -209,8 +244,9 @@ fn merge_into(p: &mut Person, c: &Contact, org: Option<RecordId>) {
         text.push_str(note);
         p.research_notes = Prose::from(text.as_str());
     }
+    let mut have: HashSet<String> = p.tags.iter().map(|x| x.to_lowercase()).collect();
     for t in &c.tags {
-        if !p.tags.iter().any(|x| x.eq_ignore_ascii_case(t)) {
+        if have.insert(t.to_lowercase()) {
             p.tags.push(t.clone());
         }
     }
@@ -233,12 +269,15 @@ impl Rapport {
         opts: ImportOptions,
         progress: &(dyn Fn(usize, usize) + Sync),
     ) -> Result<ImportReport, ApiError> {
+        if text.len() as u64 > format.max_bytes() {
+            return Err(too_large(format.name(), format.max_bytes()));
+        }
         let text = text.trim_start_matches('\u{feff}');
-        let rows = match format {
-            ContactFormat::Linkedin => linkedin::read(text)?,
-            ContactFormat::Vcard => vcard::read(text)?,
-            ContactFormat::GoogleCsv => google::read(text)?,
-        };
+        let rows = crate::api::heavy(|| match format {
+            ContactFormat::Linkedin => linkedin::read(text),
+            ContactFormat::Vcard => vcard::read(text),
+            ContactFormat::GoogleCsv => google::read(text),
+        })?;
         self.merge_contacts(rows, opts, progress).await
     }
 
@@ -271,88 +310,90 @@ impl Rapport {
         let mut touched_set: HashSet<RecordId> = HashSet::new();
         let mut created: HashSet<RecordId> = HashSet::new();
         let total = rows.len();
-        for (i, row) in rows.into_iter().enumerate() {
-            if i % 1000 == 0 {
-                progress(i, total);
-            }
-            let c = match row {
-                Ok(c) => c,
-                Err(e) => {
-                    report.invalid.push(e);
+        crate::api::heavy(|| {
+            for (i, row) in rows.into_iter().enumerate() {
+                if i % 1000 == 0 {
+                    progress(i, total);
+                }
+                let c = match row {
+                    Ok(c) => c,
+                    Err(e) => {
+                        report.invalid.push(e);
+                        continue;
+                    }
+                };
+                if c.is_blank() {
+                    report.skipped += 1;
                     continue;
                 }
-            };
-            if c.is_blank() {
-                report.skipped += 1;
-                continue;
-            }
-            let org_id = c.company.as_ref().map(|company| {
-                *index.orgs.entry(company.to_lowercase()).or_insert_with(|| {
-                    let o = Record {
-                        meta: Meta::new_at(now),
-                        body: Body::Organization(Organization {
-                            name: company.clone(),
-                            ..Default::default()
-                        }),
-                    };
-                    let id = o.id();
-                    org_ids.insert(id);
-                    new_orgs.push(o);
-                    id
-                })
-            });
-            let matched = index.find(&c, org_id);
-            let mut record = match matched.and_then(|id| current.get(&id).cloned()) {
-                Some(r) => r,
-                None => Record {
-                    meta: Meta::new_at(now),
-                    body: Body::Person(Person::default()),
-                },
-            };
-            let before = record.clone();
-            let Body::Person(p) = &mut record.body else {
-                continue;
-            };
-            merge_into(p, &c, org_id);
-            if p.name.is_empty() {
-                // A card with only an email or a URL: name the person after it.
-                p.name = c
-                    .emails
-                    .first()
-                    .map(|e| e.value.clone())
-                    .or_else(|| c.links.first().map(|l| l.url.clone()))
-                    .unwrap_or_default();
-            }
-            record.body.normalize();
-            let known = |id: RecordId| {
-                if org_ids.contains(&id) {
-                    Some(Kind::Organization)
-                } else {
-                    current.get(&id).map(|r| r.kind())
-                }
-            };
-            if let Err(e) = validate(&record, &known) {
-                report.invalid.push(RowError {
-                    line: c.line,
-                    reason: e.to_string(),
+                let org_id = c.company.as_ref().map(|company| {
+                    *index.orgs.entry(company.to_lowercase()).or_insert_with(|| {
+                        let o = Record {
+                            meta: Meta::new_at(now),
+                            body: Body::Organization(Organization {
+                                name: company.clone(),
+                                ..Default::default()
+                            }),
+                        };
+                        let id = o.id();
+                        org_ids.insert(id);
+                        new_orgs.push(o);
+                        id
+                    })
                 });
-                continue;
+                let matched = index.find(&c, org_id);
+                let mut record = match matched.and_then(|id| current.get(&id).cloned()) {
+                    Some(r) => r,
+                    None => Record {
+                        meta: Meta::new_at(now),
+                        body: Body::Person(Person::default()),
+                    },
+                };
+                let before = record.clone();
+                let Body::Person(p) = &mut record.body else {
+                    continue;
+                };
+                merge_into(p, &c, org_id);
+                if p.name.is_empty() {
+                    // A card with only an email or a URL: name the person after it.
+                    p.name = c
+                        .emails
+                        .first()
+                        .map(|e| e.value.clone())
+                        .or_else(|| c.links.first().map(|l| l.url.clone()))
+                        .unwrap_or_default();
+                }
+                record.body.normalize();
+                let known = |id: RecordId| {
+                    if org_ids.contains(&id) {
+                        Some(Kind::Organization)
+                    } else {
+                        current.get(&id).map(|r| r.kind())
+                    }
+                };
+                if let Err(e) = validate(&record, &known) {
+                    report.invalid.push(RowError {
+                        line: c.line,
+                        reason: e.to_string(),
+                    });
+                    continue;
+                }
+                if record == before {
+                    report.unchanged += 1;
+                    continue;
+                }
+                if matched.is_none() {
+                    created.insert(record.id());
+                }
+                if let Body::Person(p) = &record.body {
+                    index.add_person(record.id(), p);
+                }
+                if touched_set.insert(record.id()) {
+                    touched.push(record.id());
+                }
+                current.insert(record.id(), record);
             }
-            if record == before {
-                report.unchanged += 1;
-                continue;
-            }
-            if matched.is_none() {
-                created.insert(record.id());
-            }
-            if let Body::Person(p) = &record.body {
-                index.add_person(record.id(), p);
-            }
-            if touched_set.insert(record.id()) {
-                touched.push(record.id());
-            }
-            current.insert(record.id(), record);
-        }
+        });
         progress(total, total);
         report.invalid.sort_by_key(|e| e.line);
         report.created = created.len() as u64;

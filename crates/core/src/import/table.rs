@@ -17,7 +17,9 @@ impl Row {
 }
 
 pub(super) struct Table {
-    headers: csv::StringRecord,
+    /// Each header (trimmed, lower case) and its first column: looked up, not searched, since
+    /// a file can have thousands of columns.
+    columns: std::collections::HashMap<String, usize>,
     pub rows: Vec<Result<Row, RowError>>,
 }
 
@@ -51,14 +53,16 @@ impl Table {
                 }),
             })
             .collect();
-        Ok(Self { headers, rows })
+        let mut columns = std::collections::HashMap::with_capacity(headers.len());
+        for (i, h) in headers.iter().enumerate() {
+            columns.entry(h.trim().to_lowercase()).or_insert(i);
+        }
+        Ok(Self { columns, rows })
     }
 
     /// The column whose header is `name` (ignoring case and surrounding spaces).
     pub fn col(&self, name: &str) -> Option<usize> {
-        self.headers
-            .iter()
-            .position(|h| h.trim().eq_ignore_ascii_case(name))
+        self.columns.get(&name.trim().to_lowercase()).copied()
     }
 
     /// The first of `names` that is a column.

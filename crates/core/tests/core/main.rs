@@ -53,11 +53,21 @@ async fn create_stamps_ids_and_times_from_the_clock_and_normalizes() {
     let r = app
         .create(Body::Person(Person {
             name: "  Ada  ".into(),
-            tags: vec!["x".into(), " x ".into(), "".into()],
+            tags: vec!["x".into(), " x ".into()],
             ..Default::default()
         }))
         .await
         .unwrap();
+    // An empty tag is a mistake to point out, not to drop without a word.
+    let empty = app
+        .create(Body::Person(Person {
+            name: "Bea".into(),
+            tags: vec!["x".into(), " ".into()],
+            ..Default::default()
+        }))
+        .await
+        .unwrap_err();
+    assert!(empty.message.contains("tags[1]"), "{empty:?}");
     assert_eq!(r.meta.created_at, Timestamp::from_millis(T0));
     assert_eq!(r.body.display_name(), "Ada");
     let Body::Person(p) = &r.body else { panic!() };
