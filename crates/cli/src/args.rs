@@ -523,6 +523,13 @@ pub async fn run<F: Args + ToFields>(
                     next: None,
                     total,
                 };
+                if !json {
+                    say!(
+                        "LAMP code [A4R]: A = someone inside advocates for you (- nobody yet), \
+                         4 = your motivation 1-5, R/U/N/? = relevant, unrelated, no or unknown \
+                         postings. Best targets first."
+                    );
+                }
                 return output::list(&app, kind, &page, json).await;
             }
             let order = match a.sort.as_str() {
@@ -561,7 +568,10 @@ pub async fn run<F: Args + ToFields>(
             output::list(&app, kind, &page, json).await
         }
         RecordCommand::Show { id } => {
-            let r = app.get_kind(parse_id("id", &id)?, kind).await?;
+            // An id, or a name only one record of the kind has.
+            let r = app
+                .get_kind(resolve(&app, "id", kind, &id).await?, kind)
+                .await?;
             output::record(&app, &r, json).await
         }
         RecordCommand::Edit {

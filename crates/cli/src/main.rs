@@ -283,12 +283,17 @@ async fn run(cli: Cli) -> Result<(), ApiError> {
         }
         Command::Next { limit } => workflow::next(open(cli.data_dir).await?, limit, json).await,
         Command::Today { tz } => {
-            let tz = workflow::user_tz(tz.as_deref())?;
-            workflow::today(open(cli.data_dir).await?, &tz, json).await
+            // Checked before the vault opens: a bad zone is bad input whatever the vault.
+            workflow::user_tz(tz.as_deref())?;
+            let app = open(cli.data_dir).await?;
+            let tz = app.view_time_zone("tz", tz).await?;
+            workflow::today(app, &tz, json).await
         }
         Command::Stats { tz } => {
-            let tz = workflow::user_tz(tz.as_deref())?;
-            workflow::stats(open(cli.data_dir).await?, &tz, json).await
+            workflow::user_tz(tz.as_deref())?;
+            let app = open(cli.data_dir).await?;
+            let tz = app.view_time_zone("tz", tz).await?;
+            workflow::stats(app, &tz, json).await
         }
         Command::Export {
             format,

@@ -2,7 +2,9 @@
 
 use std::path::Path;
 
-use rapport_core::model::{Body, Kind, Record};
+use jiff::tz::TimeZone;
+use rapport_core::model::{Body, Kind, Record, Timestamp};
+use rapport_core::workflow::current_stage;
 use rapport_core::{
     ApiError, CheckReport, ErrorCode, ListResponse, Rapport, SearchHit, StoreStats,
 };
@@ -41,14 +43,77 @@ fn scalar(v: &Value) -> String {
     }
 }
 
-/// One record: every non-empty field.
+/// A moment in the meeting's own zone and, when it differs, in the user's: "Thu 03 Dec 15:00
+/// Europe/London (16:00 Europe/Berlin, your time)".
+pub fn in_both_zones(at: Timestamp, theirs: Option<&str>, mine: &TimeZone) -> String {
+    let mine_name = mine.iana_name().unwrap_or("UTC");
+    let theirs_tz = theirs.and_then(|z| TimeZone::get(z).ok());
+    let here = at.to_jiff().to_zoned(mine.clone());
+    match theirs_tz {
+        Some(tz) if tz.iana_name() != mine.iana_name() => {
+            let there = at.to_jiff().to_zoned(tz.clone());
+            let day_mine = if here.date() == there.date() {
+                here.strftime("%H:%M").to_string()
+            } else {
+                here.strftime("%a %H:%M").to_string()
+            };
+            format!(
+                "{} {} ({day_mine} {mine_name}, your time)",
+                there.strftime("%a %d %b %H:%M"),
+                tz.iana_name().unwrap_or("UTC")
+            )
+        }
+        _ => format!("{} {mine_name}", here.strftime("%a %d %b %H:%M")),
+    }
+}
+
+/// The user's zone for text output: the profile's, else the system's.
+async fn my_zone(app: &Rapport) -> TimeZone {
+    app.view_time_zone("tz", None)
+        .await
+        .unwrap_or(TimeZone::UTC)
+}
+
+/// One record: every non-empty field (a person's stage as a word, a meeting's time in its zone
+/// and the user's).
 pub async fn record(app: &Rapport, r: &Record, json: bool) -> Result<(), ApiError> {
     if json {
         return print_json(r);
     }
-    let Ok(Value::Object(fields)) = serde_json::to_value(r) else {
+    let Ok(Value::Object(mut fields)) = serde_json::to_value(r) else {
         return Ok(());
     };
+    let zone = my_zone(app).await;
+    match &r.body {
+        Body::Person(p) => {
+            fields.remove("stage_log");
+            let stage = current_stage(p);
+            let since = p
+                .stage_log
+                .iter()
+                .rev()
+                .find(|c| c.stage == stage)
+                .map(|c| {
+                    format!(
+                        " (since {})",
+                        c.at.to_jiff()
+                            .to_zoned(zone.clone())
+                            .strftime("%a %d %b %Y")
+                    )
+                })
+                .unwrap_or_default();
+            fields.insert("stage".into(), Value::from(format!("{stage}{since}")));
+        }
+        Body::Meeting(m) => {
+            if let Some(start) = m.start {
+                fields.insert(
+                    "start".into(),
+                    Value::from(in_both_zones(start, m.time_zone.as_deref(), &zone)),
+                );
+            }
+        }
+        _ => {}
+    }
     let width = fields.keys().map(String::len).max().unwrap_or(0);
     for (k, v) in &fields {
         let text = match v {
@@ -129,7 +194,8 @@ fn cut(s: &str, n: usize) -> String {
     }
 }
 
-/// A page of records as a table (or a JSON array).
+/// A page of records as a table, or as JSON: `{"items": [...], "next": CURSOR or null,
+/// "total": N}` (pass `next` to `--after` for the next page).
 pub async fn list(
     app: &Rapport,
     kind: Kind,
@@ -137,7 +203,11 @@ pub async fn list(
     json: bool,
 ) -> Result<(), ApiError> {
     if json {
-        return print_json(&page.items);
+        return print_json(&serde_json::json!({
+            "items": page.items,
+            "next": page.next,
+            "total": page.total,
+        }));
     }
     if page.items.is_empty() {
         say!(
@@ -147,28 +217,55 @@ pub async fn list(
         );
         return Ok(());
     }
+    let zone = my_zone(app).await;
     let mut org_names = std::collections::HashMap::new();
     for r in &page.items {
-        let mut line = format!(
-            "{:<36}  {:<40}  {:<28}",
-            r.id().to_string(),
-            cut(r.body.display_name(), 40),
-            cut(&summary(r), 28)
-        );
-        if let Body::Person(p) = &r.body
-            && let Some(org) = p.organization_id
-        {
-            if let std::collections::hash_map::Entry::Vacant(e) = org_names.entry(org) {
-                let name = app
-                    .get(org)
-                    .await
-                    .map(|o| o.body.display_name().to_string())
-                    .unwrap_or_default();
-                e.insert(name);
+        let line = match &r.body {
+            // Who, where they stand, what they do and where, and how they were found.
+            Body::Person(p) => {
+                let org = match p.organization_id {
+                    Some(org) => {
+                        if let std::collections::hash_map::Entry::Vacant(e) = org_names.entry(org) {
+                            let name = app
+                                .get(org)
+                                .await
+                                .map(|o| o.body.display_name().to_string())
+                                .unwrap_or_default();
+                            e.insert(name);
+                        }
+                        org_names[&org].clone()
+                    }
+                    None => String::new(),
+                };
+                let work = [p.role.clone().unwrap_or_default(), org]
+                    .into_iter()
+                    .filter(|s| !s.is_empty())
+                    .collect::<Vec<_>>()
+                    .join(" · ");
+                format!(
+                    "{:<36}  {:<28}  {:<16}  {:<40}  {}",
+                    r.id().to_string(),
+                    cut(r.body.display_name(), 28),
+                    current_stage(p).as_str(),
+                    cut(&work, 40),
+                    p.source.map(|s| s.as_str()).unwrap_or("")
+                )
             }
-            line.push_str("  ");
-            line.push_str(&cut(&org_names[&org], 30));
-        }
+            Body::Meeting(m) => format!(
+                "{:<36}  {:<40}  {}",
+                r.id().to_string(),
+                cut(r.body.display_name(), 40),
+                m.start
+                    .map(|s| in_both_zones(s, m.time_zone.as_deref(), &zone))
+                    .unwrap_or_default()
+            ),
+            _ => format!(
+                "{:<36}  {:<40}  {:<28}",
+                r.id().to_string(),
+                cut(r.body.display_name(), 40),
+                cut(&summary(r), 28)
+            ),
+        };
         say!("{}", line.trim_end());
     }
     match &page.next {
@@ -204,8 +301,13 @@ pub async fn hits(app: &Rapport, hits: &[SearchHit], json: bool) -> Result<(), A
         say!("Nothing found.");
     }
     for h in hits {
+        let detail = if h.detail.is_empty() {
+            String::new()
+        } else {
+            format!("  ({})", h.detail)
+        };
         say!(
-            "{:<36}  {:<12}  {}",
+            "{:<36}  {:<12}  {}{detail}",
             h.id.to_string(),
             h.kind.as_str(),
             h.title

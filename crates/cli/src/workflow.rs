@@ -163,6 +163,9 @@ pub enum OutreachCommand {
         id: String,
         #[arg(long)]
         declined: bool,
+        /// When the reply came (a date or time), if not now.
+        #[arg(long)]
+        at: Option<String>,
     },
 }
 
@@ -227,6 +230,12 @@ pub struct ReferralArgs {
     role: Option<String>,
     #[arg(long)]
     email: Option<String>,
+    /// A profile URL (LinkedIn or another page about them).
+    #[arg(long)]
+    link: Option<String>,
+    /// Where they work: an organization's id or name (created if no organization has it).
+    #[arg(long)]
+    org: Option<String>,
     #[arg(long)]
     note: Option<String>,
 }
@@ -234,6 +243,12 @@ pub struct ReferralArgs {
 /// The user's time zone: `--tz`, else the system's.
 pub fn user_tz(given: Option<&str>) -> Result<TimeZone, ApiError> {
     rapport_core::time_zone("tz", given)
+}
+
+/// An `--at` moment given as a date or a time.
+fn moment(at: Option<String>) -> Result<Option<Timestamp>, ApiError> {
+    at.map(|s| Timestamp::parse(&s).map_err(|e| ApiError::validation("at", e)))
+        .transpose()
 }
 
 pub async fn outreach(app: Rapport, cmd: OutreachCommand, json: bool) -> Result<(), ApiError> {
@@ -307,15 +322,13 @@ pub async fn outreach(app: Rapport, cmd: OutreachCommand, json: bool) -> Result<
             Ok(())
         }
         OutreachCommand::Sent { id, at } => {
-            let at = match at {
-                Some(s) => Some(Timestamp::parse(&s).map_err(|e| ApiError::validation("at", e))?),
-                None => None,
-            };
-            let r = app.outreach_sent(parse_id("id", &id)?, at).await?;
+            let r = app.outreach_sent(parse_id("id", &id)?, moment(at)?).await?;
             output::record(&app, &r, json).await
         }
-        OutreachCommand::Replied { id, declined } => {
-            let r = app.outreach_replied(parse_id("id", &id)?, declined).await?;
+        OutreachCommand::Replied { id, declined, at } => {
+            let r = app
+                .outreach_replied(parse_id("id", &id)?, declined, moment(at)?)
+                .await?;
             output::record(&app, &r, json).await
         }
     }
@@ -414,6 +427,8 @@ pub async fn referral(app: Rapport, a: ReferralArgs, json: bool) -> Result<(), A
             name: a.name,
             role: a.role,
             email: a.email,
+            link: a.link,
+            organization: a.org,
             note: a.note,
         })
         .await?;
@@ -421,7 +436,16 @@ pub async fn referral(app: Rapport, a: ReferralArgs, json: bool) -> Result<(), A
         return output::print_json(&c);
     }
     say!("{}", c.person.id());
-    say!("queued: {}", c.task.body.display_name());
+    if let Some(by) = &c.matched_by {
+        say!(
+            "{} was already in the vault (same {by}): linked to who referred them, nothing new made",
+            c.person.body.display_name()
+        );
+    }
+    match &c.task {
+        Some(task) => say!("queued: {}", task.body.display_name()),
+        None => say!("no message queued: you have been in touch already"),
+    }
     Ok(())
 }
 
@@ -551,11 +575,25 @@ pub async fn next(app: Rapport, limit: usize, json: bool) -> Result<(), ApiError
     Ok(())
 }
 
-fn due_line(d: &Due) -> String {
+/// "OVERDUE Mon 07 Dec 09:30  Write to Omar", in the user's zone; a day without a time shows
+/// the day only.
+fn due_line(d: &Due, tz: &TimeZone) -> String {
+    let when = if d.all_day {
+        d.due_at
+            .to_jiff()
+            .to_zoned(TimeZone::UTC)
+            .strftime("%a %d %b")
+            .to_string()
+    } else {
+        d.due_at
+            .to_jiff()
+            .to_zoned(tz.clone())
+            .strftime("%a %d %b %H:%M")
+            .to_string()
+    };
     format!(
-        "{}{}  {}",
+        "{}{when}  {}",
         if d.overdue { "OVERDUE " } else { "" },
-        d.due_at.to_jiff().strftime("%a %d %b %H:%M"),
         d.what
     )
 }
@@ -597,7 +635,7 @@ pub async fn today(app: Rapport, tz: &TimeZone, json: bool) -> Result<(), ApiErr
     );
     section(
         "Thank-yous due",
-        t.thank_yous.iter().map(due_line).collect(),
+        t.thank_yous.iter().map(|d| due_line(d, tz)).collect(),
     );
     section(
         "Follow-ups (3B7)",
@@ -609,8 +647,14 @@ pub async fn today(app: Rapport, tz: &TimeZone, json: bool) -> Result<(), ApiErr
             })
             .collect(),
     );
-    section("Tasks due", t.tasks.iter().map(due_line).collect());
-    section("Check-ins due", t.check_ins.iter().map(due_line).collect());
+    section(
+        "Tasks due",
+        t.tasks.iter().map(|d| due_line(d, tz)).collect(),
+    );
+    section(
+        "Check-ins due",
+        t.check_ins.iter().map(|d| due_line(d, tz)).collect(),
+    );
     if empty {
         say!("Nothing due today. `rapport next` suggests who to contact.");
     }

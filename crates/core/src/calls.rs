@@ -95,6 +95,9 @@ pub enum Call {
         #[serde(default)]
         #[ts(as = "Option<bool>", optional)]
         declined: bool,
+        #[serde(default)]
+        #[ts(optional)]
+        at: Option<Timestamp>,
     },
     SetStage {
         person_id: RecordId,
@@ -311,9 +314,13 @@ fn json(value: impl Serialize) -> Result<Value, ApiError> {
 impl Rapport {
     /// The time zone for day-based views: the one asked for, else the profile's, else the
     /// system's.
-    async fn view_time_zone(&self, given: Option<String>) -> Result<TimeZone, ApiError> {
+    pub async fn view_time_zone(
+        &self,
+        field: &str,
+        given: Option<String>,
+    ) -> Result<TimeZone, ApiError> {
         if given.is_some() {
-            return time_zone("time_zone", given.as_deref());
+            return time_zone(field, given.as_deref());
         }
         let profile_tz = match self.profile().await?.map(|r| r.body) {
             Some(rapport_model::Body::Profile(p)) => p.time_zone,
@@ -337,11 +344,11 @@ impl Rapport {
             Call::Link(req) => json(self.link(req).await?),
             Call::Unlink(req) => json(self.unlink(req).await?),
             Call::Today { time_zone } => {
-                let tz = self.view_time_zone(time_zone).await?;
+                let tz = self.view_time_zone("time_zone", time_zone).await?;
                 json(self.today(&tz).await?)
             }
             Call::Dashboard { time_zone } => {
-                let tz = self.view_time_zone(time_zone).await?;
+                let tz = self.view_time_zone("time_zone", time_zone).await?;
                 json(self.dashboard(&tz).await?)
             }
             Call::NextToContact { limit } => {
@@ -365,8 +372,8 @@ impl Rapport {
                 .await?,
             ),
             Call::OutreachSent { id, at } => json(self.outreach_sent(id, at).await?),
-            Call::OutreachReplied { id, declined } => {
-                json(self.outreach_replied(id, declined).await?)
+            Call::OutreachReplied { id, declined, at } => {
+                json(self.outreach_replied(id, declined, at).await?)
             }
             Call::SetStage { person_id, stage } => json(self.set_stage(person_id, stage).await?),
             Call::PrepBrief { id } => json(self.prep_brief(id).await?),

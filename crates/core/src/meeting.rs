@@ -10,6 +10,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use ts_rs::TS;
 
+use crate::workflow::current_stage;
 use crate::{ApiError, Rapport};
 
 /// The one profile record's id (the same on every device).
@@ -72,16 +73,24 @@ pub struct ReferralCapture {
     pub name: String,
     pub role: Option<String>,
     pub email: Option<String>,
+    /// A profile URL (LinkedIn or another page about them).
+    pub link: Option<String>,
+    /// Where they work: an organization's id or name (created if no organization has it).
+    pub organization: Option<String>,
     pub note: Option<String>,
 }
 
-/// What a referral capture created.
+/// What a referral capture did: the person (new, or one the vault already held, now linked to
+/// the referrer) and the task to write to them (none if they were contacted already).
 #[derive(Clone, Debug, Serialize, Deserialize, TS)]
 pub struct Captured {
     #[ts(type = "RecordOf<'person'>")]
     pub person: Record,
-    #[ts(type = "RecordOf<'task'>")]
-    pub task: Record,
+    #[ts(type = "RecordOf<'task'> | null")]
+    pub task: Option<Record>,
+    /// How an existing person was recognised (`email`, `link` or `name`); none when the
+    /// person is new.
+    pub matched_by: Option<String>,
 }
 
 const DEFAULT_AGENDA: &str = "Thank them for their time · a minute on my story · their path and their work · trends and advice · who else to talk to · thank them again";
@@ -367,44 +376,177 @@ impl Rapport {
         };
         let referrer = self.get_kind(referrer_id, Kind::Person).await?;
         let referrer_name = referrer.body.display_name().to_string();
-        let mut person = Person {
-            name: c.name.clone(),
-            role: c.role,
-            referred_by_id: Some(referrer_id),
-            source: Some(Source::Referral),
-            source_detail: Some(format!("Referred by {referrer_name}")),
-            research_notes: rapport_model::Prose::new(c.note.unwrap_or_default()),
-            ..Default::default()
+        let referrer_goals = match &referrer.body {
+            Body::Person(r) => r.goal_ids.clone(),
+            _ => Vec::new(),
         };
-        if let Some(e) = c.email.filter(|e| !e.trim().is_empty()) {
-            person.emails.push(rapport_model::ContactPoint::new(e));
+        let email = c.email.filter(|e| !e.trim().is_empty());
+        let link = c.link.filter(|l| !l.trim().is_empty());
+        let mut records = Vec::new();
+        let organization_id = match c.organization.as_deref().map(str::trim) {
+            None | Some("") => None,
+            Some(given) => Some(match given.parse::<RecordId>() {
+                Ok(id) => self.get_kind(id, Kind::Organization).await?.id(),
+                Err(_) => match self
+                    .list_all(Kind::Organization)
+                    .await?
+                    .into_iter()
+                    .find(|o| o.body.display_name().eq_ignore_ascii_case(given))
+                {
+                    Some(o) => o.id(),
+                    None => {
+                        let org = Record {
+                            meta: Meta::new_at(now),
+                            body: Body::Organization(rapport_model::Organization {
+                                name: given.to_string(),
+                                ..Default::default()
+                            }),
+                        };
+                        let id = org.id();
+                        records.push(org);
+                        id
+                    }
+                },
+            }),
+        };
+        // Someone already in the vault is linked, not made twice: by email, then profile URL,
+        // then a name only one person has.
+        let people = self.list_all(Kind::Person).await?;
+        let as_person = |r: &Record| match &r.body {
+            Body::Person(p) => Some(p.clone()),
+            _ => None,
+        };
+        let by_email = email.as_deref().and_then(|e| {
+            people.iter().find(|r| {
+                as_person(r).is_some_and(|p| {
+                    p.emails
+                        .iter()
+                        .any(|x| x.value.eq_ignore_ascii_case(e.trim()))
+                })
+            })
+        });
+        let by_link = link.as_deref().and_then(|l| {
+            let key = crate::import::normalize_url(l);
+            people.iter().find(|r| {
+                as_person(r).is_some_and(|p| {
+                    p.links
+                        .iter()
+                        .any(|x| crate::import::normalize_url(&x.url) == key)
+                })
+            })
+        });
+        let named: Vec<&Record> = people
+            .iter()
+            .filter(|r| {
+                r.body
+                    .display_name()
+                    .trim()
+                    .eq_ignore_ascii_case(c.name.trim())
+            })
+            .collect();
+        let by_name = (named.len() == 1).then(|| named[0]);
+        let (existing, matched_by) = match (by_email, by_link, by_name) {
+            (Some(r), _, _) => (Some(r.clone()), Some("email")),
+            (None, Some(r), _) => (Some(r.clone()), Some("link")),
+            (None, None, Some(r)) => (Some(r.clone()), Some("name")),
+            _ => (None, None),
+        };
+        if existing.as_ref().is_some_and(|r| r.id() == referrer_id) {
+            return Err(ApiError::validation(
+                "name",
+                format!("{referrer_name} cannot refer themselves"),
+            ));
         }
-        let person = Record {
+        let contacted = existing.as_ref().is_some_and(|r| match &r.body {
+            Body::Person(p) => current_stage(p).rank() >= rapport_model::Stage::Requested.rank(),
+            _ => false,
+        });
+        let mut person_record = existing.clone().unwrap_or_else(|| Record {
             meta: Meta::new_at(now),
-            body: Body::Person(person),
-        };
-        let task = Record {
+            body: Body::Person(Person {
+                name: c.name.clone(),
+                source: Some(Source::Referral),
+                source_detail: Some(format!("Referred by {referrer_name}")),
+                ..Default::default()
+            }),
+        });
+        if let Body::Person(p) = &mut person_record.body {
+            // What the referral says is added; nothing the vault knew is lost.
+            if p.referred_by_id.is_none() {
+                p.referred_by_id = Some(referrer_id);
+            }
+            if p.role.is_none() {
+                p.role = c.role;
+            }
+            if p.organization_id.is_none() {
+                p.organization_id = organization_id;
+            }
+            if let Some(e) = email
+                && !p
+                    .emails
+                    .iter()
+                    .any(|x| x.value.eq_ignore_ascii_case(e.trim()))
+            {
+                p.emails.push(rapport_model::ContactPoint::new(e));
+            }
+            if let Some(l) = link
+                && !p.links.iter().any(|x| {
+                    crate::import::normalize_url(&x.url) == crate::import::normalize_url(&l)
+                })
+            {
+                p.links.push(rapport_model::Link {
+                    url: l,
+                    label: None,
+                });
+            }
+            for g in &referrer_goals {
+                if !p.goal_ids.contains(g) {
+                    p.goal_ids.push(*g);
+                }
+            }
+            if let Some(note) = c.note.filter(|n| !n.trim().is_empty()) {
+                let mut text = p.research_notes.as_str().to_string();
+                if !text.is_empty() {
+                    text.push_str("\n\n");
+                }
+                text.push_str(&note);
+                p.research_notes = rapport_model::Prose::new(text);
+            }
+        }
+        if existing.is_some() {
+            person_record.meta.updated_at = now.max(person_record.meta.updated_at);
+        }
+        let pid = person_record.id();
+        let display = person_record.body.display_name().to_string();
+        records.push(person_record);
+        // Someone contacted already needs no first message.
+        let task = (!contacted).then(|| Record {
             meta: Meta::new_at(now),
             body: Body::Task(Task {
-                title: format!("Write to {} (referred by {referrer_name})", c.name.trim()),
+                title: format!("Write to {display} (referred by {referrer_name})"),
                 task_kind: Some(TaskKind::Outreach),
-                person_id: Some(person.id()),
+                person_id: Some(pid),
                 meeting_id: c.meeting_id,
                 due_at: Some(Timestamp::from_millis(now.as_millis() + 2 * 86_400_000)),
                 done_at: None,
                 notes: rapport_model::Prose::default(),
             }),
-        };
-        let mut records = vec![person, task];
+        });
+        let tid = task.as_ref().map(Record::id);
+        records.extend(task);
         for r in &mut records {
             r.body.normalize();
         }
-        let (pid, tid) = (records[0].id(), records[1].id());
         self.write_all(records).await?;
         let person = self.refresh_person(pid).await?;
+        let task = match tid {
+            Some(t) => Some(self.get(t).await?),
+            None => None,
+        };
         Ok(Captured {
             person,
-            task: self.get(tid).await?,
+            task,
+            matched_by: matched_by.map(str::to_string),
         })
     }
 }

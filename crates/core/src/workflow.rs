@@ -32,6 +32,8 @@ pub struct Due {
     pub record_id: RecordId,
     pub what: String,
     pub due_at: Timestamp,
+    /// Due on a day rather than at a time (given as a date): show the day only.
+    pub all_day: bool,
     pub overdue: bool,
 }
 
@@ -393,13 +395,19 @@ impl Rapport {
             .await
     }
 
-    /// Records a reply (or a decline) to a message, now.
-    pub async fn outreach_replied(&self, id: RecordId, declined: bool) -> Result<Record, ApiError> {
-        let now = self.clock().now();
+    /// Records a reply (or a decline) to a message, now or at `at` (a reply logged late keeps
+    /// its real reply speed).
+    pub async fn outreach_replied(
+        &self,
+        id: RecordId,
+        declined: bool,
+        at: Option<Timestamp>,
+    ) -> Result<Record, ApiError> {
+        let at = at.unwrap_or_else(|| self.clock().now());
         let status = if declined { "declined" } else { "replied" };
         self.update(
             id,
-            serde_json::json!({ "status": status, "replied_at": now }),
+            serde_json::json!({ "status": status, "replied_at": at }),
         )
         .await
     }
@@ -427,11 +435,6 @@ impl Rapport {
         let v = self.vault().await?;
         let now = self.clock().now();
         let today = calendar::local_date(now, tz);
-        let end_of_day = today
-            .tomorrow()
-            .ok()
-            .and_then(|d| d.to_zoned(tz.clone()).ok())
-            .map_or(now, |z| Timestamp::from_jiff(z.timestamp()));
         let names = v.names();
         let mut meetings: Vec<Record> = v
             .meetings()
@@ -449,8 +452,10 @@ impl Rapport {
         let mut tasks: Vec<Due> = v
             .tasks()
             .filter(|(_, t)| t.done_at.is_none())
+            // A task about someone since deleted ("Write to Omar") is nothing to do any more.
+            .filter(|(_, t)| t.person_id.is_none_or(|p| names.contains_key(&p)))
             .filter_map(|(r, t)| {
-                let due = t.due_at.filter(|d| *d < end_of_day)?;
+                let due = t.due_at.filter(|d| calendar::due_by(*d, today, tz))?;
                 Some(Due {
                     person_id: t.person_id,
                     person_name: t
@@ -460,7 +465,8 @@ impl Rapport {
                     record_id: r.id(),
                     what: t.title.clone(),
                     due_at: due,
-                    overdue: due < now,
+                    all_day: calendar::due_day(due).is_some(),
+                    overdue: calendar::is_late(due, now, tz),
                 })
             })
             .collect();
@@ -697,6 +703,7 @@ fn thank_yous(v: &Vault, now: Timestamp) -> Vec<Due> {
                     m.title
                 ),
                 due_at: due,
+                all_day: false,
                 overdue: due < now,
             })
         })
@@ -722,6 +729,7 @@ fn check_ins(v: &Vault, now: Timestamp, within_days: i64) -> Vec<Due> {
                 record_id: r.id(),
                 what: format!("Check in with {}", p.name),
                 due_at: due,
+                all_day: false,
                 overdue: due < now,
             })
         })

@@ -29,6 +29,9 @@ pub struct SearchHit {
     pub kind: Kind,
     /// The record's name or title.
     pub title: String,
+    /// What tells it apart from others of the same name: a person's role and organization, an
+    /// organization's industry, a meeting's day (empty when there is nothing to say).
+    pub detail: String,
     pub score: f32,
 }
 

@@ -673,8 +673,33 @@ impl Store {
             index.commit(seq)?;
             self.trim_pending(index.committed_seq())?;
         }
-        let found = index.search(query, kind, limit)?;
+        let mut found = index.search(query, kind, limit)?;
+        // People are found by where they work too: "eckert" finds Grace Hopper of
+        // Eckert-Mauchly. Looked up through the organization's list, so a renamed
+        // organization needs no re-indexing of its people.
+        let orgs = match kind {
+            None => found
+                .iter()
+                .filter(|(id, _)| self.kind_of(*id).ok().flatten() == Some(Kind::Organization))
+                .take(5)
+                .copied()
+                .collect(),
+            Some(Kind::Person) => index.search(query, Some(Kind::Organization), 5)?,
+            Some(_) => Vec::new(),
+        };
         drop(guard);
+        for (org, score) in orgs {
+            let mut q = ListQuery::new(Kind::Person);
+            q.organization = Some(org);
+            q.limit = limit;
+            for r in self.list(&q)?.items {
+                if !found.iter().any(|(id, _)| *id == r.id()) {
+                    found.push((r.id(), score * 0.9));
+                }
+            }
+        }
+        found.sort_by(|a, b| b.1.total_cmp(&a.1));
+        found.truncate(limit);
         let mut hits = Vec::with_capacity(found.len());
         for (id, score) in found {
             if let Some(r) = self.get(id)?.filter(|r| !r.is_deleted()) {
@@ -682,11 +707,36 @@ impl Store {
                     id,
                     kind: r.kind(),
                     title: r.body.display_name().to_string(),
+                    detail: self.detail(&r)?,
                     score,
                 });
             }
         }
         Ok(hits)
+    }
+
+    /// What tells a record apart from others with the same name in a list of results: a
+    /// person's role and organization, an organization's industry, a meeting's day.
+    fn detail(&self, r: &Record) -> Result<String> {
+        Ok(match &r.body {
+            rapport_model::Body::Person(p) => {
+                let org = match p.organization_id {
+                    Some(o) => self.get(o)?.map(|o| o.body.display_name().to_string()),
+                    None => None,
+                };
+                [p.role.clone(), org]
+                    .into_iter()
+                    .flatten()
+                    .collect::<Vec<_>>()
+                    .join(" · ")
+            }
+            rapport_model::Body::Organization(o) => o.industry.clone().unwrap_or_default(),
+            rapport_model::Body::Meeting(m) => m
+                .start
+                .map(|s| s.to_jiff().strftime("%Y-%m-%d").to_string())
+                .unwrap_or_default(),
+            _ => String::new(),
+        })
     }
 
     /// Brings the search index up to date now (it otherwise catches up on the next search).

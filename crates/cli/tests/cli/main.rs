@@ -58,7 +58,7 @@ impl Vault {
     /// The names of every record of `kind` (`person`, `org`, …), sorted.
     fn names(&self, kind: &str) -> Vec<String> {
         let mut n: Vec<String> = self
-            .json(&[kind, "list", "--limit", "1000"])
+            .items(&[kind, "list", "--limit", "1000"])
             .as_array()
             .map(|a| {
                 a.iter()
@@ -68,6 +68,12 @@ impl Vault {
             .unwrap_or_default();
         n.sort();
         n
+    }
+    /// The records of a `list --json` page.
+    fn items(&self, args: &[&str]) -> Value {
+        let page = self.json(args);
+        assert!(page.get("total").is_some(), "a page has its total: {page}");
+        page["items"].clone()
     }
     fn json(&self, args: &[&str]) -> Value {
         let mut a = args.to_vec();
@@ -89,7 +95,7 @@ impl Vault {
     fn snapshot(&self) -> Vec<Value> {
         ["person", "org", "goal", "task", "question"]
             .iter()
-            .map(|k| self.json(&[k, "list", "--limit", "1000"]))
+            .map(|k| self.items(&[k, "list", "--limit", "1000"]))
             .collect()
     }
 }
@@ -132,7 +138,7 @@ fn a_person_is_added_listed_shown_edited_and_removed_across_processes() {
     let id = id.trim();
     assert_eq!(id.len(), 36, "prints the new id: {id}");
 
-    let list = v.json(&["person", "list"]);
+    let list = v.items(&["person", "list"]);
     let people = list.as_array().unwrap();
     assert_eq!(people.len(), 1);
     let p = &people[0];
@@ -147,7 +153,7 @@ fn a_person_is_added_listed_shown_edited_and_removed_across_processes() {
         "every stored field is there"
     );
 
-    let orgs = v.json(&["org", "list"]);
+    let orgs = v.items(&["org", "list"]);
     assert_eq!(
         orgs[0]["name"], "Acme Energy",
         "the organization was created from its name"
@@ -194,9 +200,9 @@ fn a_person_is_added_listed_shown_edited_and_removed_across_processes() {
         "an existing organization is matched by name"
     );
     assert_eq!(bea["referred_by_id"], id);
-    assert_eq!(v.json(&["org", "list"]).as_array().unwrap().len(), 1);
+    assert_eq!(v.items(&["org", "list"]).as_array().unwrap().len(), 1);
     assert_eq!(
-        v.json(&["person", "list", "--org", "Acme Energy"])
+        v.items(&["person", "list", "--org", "Acme Energy"])
             .as_array()
             .unwrap()
             .len(),
@@ -204,7 +210,7 @@ fn a_person_is_added_listed_shown_edited_and_removed_across_processes() {
     );
 
     v.ok(&["person", "rm", id]);
-    let left = v.json(&["person", "list"]);
+    let left = v.items(&["person", "list"]);
     assert_eq!(left.as_array().unwrap().len(), 1);
     assert!(v.fails(2, &["person", "show", id]).contains("was deleted"));
 }
@@ -288,7 +294,7 @@ fn every_kind_has_the_same_commands() {
 #[test]
 fn a_new_vault_has_the_question_bank_and_search_finds_every_field() {
     let v = Vault::new();
-    let bank = v.json(&["question", "list", "--limit", "1000"]);
+    let bank = v.items(&["question", "list", "--limit", "1000"]);
     assert!(bank.as_array().unwrap().len() >= 60);
     assert!(
         bank.as_array()
@@ -322,7 +328,7 @@ fn a_new_vault_has_the_question_bank_and_search_finds_every_field() {
 fn bad_input_exits_2_names_the_field_and_changes_nothing() {
     let v = Vault::new();
     v.ok(&["person", "add", "--name", "Ada", "--org", "Acme"]);
-    let ada = v.json(&["person", "list"])[0]["id"]
+    let ada = v.items(&["person", "list"])[0]["id"]
         .as_str()
         .unwrap()
         .to_string();
@@ -454,7 +460,7 @@ fn a_second_process_on_the_same_vault_is_refused_with_the_holders_pid() {
     drop(holder.stdin.take());
     assert!(holder.wait().unwrap().success());
     assert_eq!(
-        v.json(&["person", "list"])[0]["name"],
+        v.items(&["person", "list"])[0]["name"],
         "Ada",
         "usable again once the holder is gone"
     );
@@ -497,7 +503,7 @@ fn seeding_is_deterministic_and_proportioned() {
     }
     assert_eq!(a.snapshot(), b.snapshot(), "same seed, same vault");
     let count = |kind: &str| {
-        a.json(&[kind, "list", "--limit", "1000"])
+        a.items(&[kind, "list", "--limit", "1000"])
             .as_array()
             .unwrap()
             .len()
@@ -534,7 +540,7 @@ fn the_workflow_commands_move_a_person_along() {
         "--motivation",
         "5",
     ]);
-    let lamp = v.json(&["org", "list", "--sort", "lamp"]);
+    let lamp = v.items(&["org", "list", "--sort", "lamp"]);
     assert_eq!(lamp[0]["name"], "Acme", "best LAMP target first");
     let ada = v.ok(&[
         "person",
@@ -646,7 +652,7 @@ fn the_workflow_commands_move_a_person_along() {
         ]
     );
     assert_eq!(
-        v.json(&["meeting", "list", "--person", "Ada Okafor"])
+        v.items(&["meeting", "list", "--person", "Ada Okafor"])
             .as_array()
             .unwrap()
             .len(),
@@ -699,7 +705,7 @@ fn prepare_hold_and_capture_a_referral_from_the_command_line() {
         "--notes",
         "Studied physics; started in consulting.",
     ]);
-    let q = v.json(&["question", "list", "--limit", "1000"]);
+    let q = v.items(&["question", "list", "--limit", "1000"]);
     let path_q = q
         .as_array()
         .unwrap()
@@ -779,7 +785,7 @@ fn a_json_export_restores_into_an_empty_vault_and_other_formats_are_written() {
     let dry = b.json(&["import", "json", backup.to_str().unwrap(), "--dry-run"]);
     assert!(dry["created"].as_u64().unwrap() > 50, "{dry}");
     assert_eq!(
-        b.json(&["person", "list"]).as_array().unwrap().len(),
+        b.items(&["person", "list"]).as_array().unwrap().len(),
         0,
         "a dry run changes nothing"
     );
@@ -824,7 +830,7 @@ fn a_linkedin_export_imports_once_and_a_bad_file_changes_nothing() {
     let bad = fixtures.join("Connections-bad.csv");
     let err = v.fails(2, &["import", "linkedin", bad.to_str().unwrap()]);
     assert!(err.contains("line 6: emails[0]"), "{err}");
-    assert!(v.json(&["person", "list"]).as_array().unwrap().is_empty());
+    assert!(v.items(&["person", "list"]).as_array().unwrap().is_empty());
     let good = fixtures.join("Connections.csv");
     let r = v.json(&["import", "linkedin", good.to_str().unwrap()]);
     assert_eq!(
@@ -860,7 +866,7 @@ fn phone_contacts_import_and_export_as_vcard() {
         (dry["created"].as_u64(), dry["applied"].as_bool()),
         (Some(3), Some(false))
     );
-    assert!(v.json(&["person", "list"]).as_array().unwrap().is_empty());
+    assert!(v.items(&["person", "list"]).as_array().unwrap().is_empty());
     let out = v.ok(&["import", "vcard", phone.to_str().unwrap()]);
     assert!(out.contains("3 people created"), "{out}");
     let google = fixtures.join("google-contacts.csv");

@@ -310,6 +310,7 @@ impl Rapport {
         let mut touched_set: HashSet<RecordId> = HashSet::new();
         let mut created: HashSet<RecordId> = HashSet::new();
         let total = rows.len();
+        let store = self.store().clone();
         crate::api::heavy(|| {
             for (i, row) in rows.into_iter().enumerate() {
                 if i % 1000 == 0 {
@@ -368,7 +369,12 @@ impl Rapport {
                     if org_ids.contains(&id) {
                         Some(Kind::Organization)
                     } else {
-                        current.get(&id).map(|r| r.kind())
+                        // Links the person already had (a goal, a referrer) are checked against the vault:
+                        // a re-import of people linked to goals failed on them.
+                        current
+                            .get(&id)
+                            .map(|r| r.kind())
+                            .or_else(|| store.kind_of(id).ok().flatten())
                     }
                 };
                 if let Err(e) = validate(&record, &known) {

@@ -224,3 +224,53 @@ async fn five_thousand_rows_import_once() {
         .unwrap();
     assert_eq!((again.created, again.updated), (0, 0));
 }
+
+/// People export LinkedIn again every few weeks: a re-import must update people who have since
+/// been linked to a goal (and referred by someone), never fail on those links.
+#[tokio::test]
+async fn a_reimport_updates_people_linked_to_goals() {
+    let app = app().await;
+    let first = app
+        .import_contacts(
+            ContactFormat::Linkedin,
+            REAL,
+            ImportOptions::default(),
+            &|_, _| {},
+        )
+        .await
+        .unwrap();
+    assert!(first.applied, "{first:?}");
+    let goal = app
+        .create_from_fields(Kind::Goal, json!({ "name": "Grid planning roles" }))
+        .await
+        .unwrap();
+    let all = app.list_all(Kind::Person).await.unwrap();
+    let (a, b) = (&all[0], &all[1]);
+    app.update(
+        a.id(),
+        json!({ "goal_ids": [goal.id()], "referred_by_id": b.id() }),
+    )
+    .await
+    .unwrap();
+    for dry_run in [true, false] {
+        let again = app
+            .import_contacts(
+                ContactFormat::Linkedin,
+                REAL,
+                ImportOptions {
+                    dry_run,
+                    ..Default::default()
+                },
+                &|_, _| {},
+            )
+            .await
+            .unwrap();
+        assert!(again.invalid.is_empty(), "{:?}", again.invalid);
+        assert_eq!(again.created, 0, "{again:?}");
+    }
+    let kept = app.get(a.id()).await.unwrap();
+    match kept.body {
+        rapport_core::model::Body::Person(p) => assert_eq!(p.goal_ids, vec![goal.id()]),
+        other => panic!("{other:?}"),
+    }
+}

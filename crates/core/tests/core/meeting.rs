@@ -126,7 +126,9 @@ async fn brief_meeting_mode_and_a_referral_in_one_call() {
         omar.source_detail.as_deref(),
         Some("Referred by Ada Okafor")
     );
-    let Body::Task(task) = &captured.task.body else {
+    assert_eq!(captured.matched_by, None, "Omar is new");
+    let queued = captured.task.clone().expect("a task to write to Omar");
+    let Body::Task(task) = &queued.body else {
         panic!()
     };
     assert_eq!(
@@ -161,7 +163,7 @@ async fn brief_meeting_mode_and_a_referral_in_one_call() {
     let again = app.prep_brief(ada.id()).await.unwrap();
     assert!(again.history.iter().any(|h| h.record_id == meeting.id()));
     assert!(
-        app.stop_meeting(captured.task.id()).await.is_err(),
+        app.stop_meeting(queued.id()).await.is_err(),
         "only meetings stop"
     );
     assert!(
@@ -418,4 +420,84 @@ async fn drafts_are_filled_from_the_records_and_pass_the_etiquette_check() {
         "{:?}",
         d2.missing
     );
+}
+
+/// A referral to someone already in the vault links them (by email, profile URL, then a unique
+/// name) instead of making a second person, carries the referrer's goal and organization, and
+/// queues no first message to someone already contacted.
+#[tokio::test]
+async fn a_referral_of_someone_already_known_links_them() {
+    let app = Rapport::in_memory(Arc::new(FixedClock::new(at("2026-12-03T09:00:00Z"))))
+        .await
+        .unwrap();
+    let goal = app
+        .create_from_fields(Kind::Goal, json!({"name": "Grid planning"}))
+        .await
+        .unwrap();
+    let ada = app
+        .create_from_fields(
+            Kind::Person,
+            json!({"name": "Ada Okafor", "goal_ids": [goal.id()]}),
+        )
+        .await
+        .unwrap();
+    let omar = app
+        .create_from_fields(
+            Kind::Person,
+            json!({"name": "Omar Haddad", "emails": [{"value": "omar@example.org"}]}),
+        )
+        .await
+        .unwrap();
+    let by_name = app
+        .capture_referral(ReferralCapture {
+            referrer_id: Some(ada.id()),
+            name: "omar haddad".into(),
+            organization: Some("Grid Co".into()),
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    assert_eq!(by_name.person.id(), omar.id());
+    assert_eq!(by_name.matched_by.as_deref(), Some("name"));
+    let Body::Person(p) = &by_name.person.body else {
+        panic!()
+    };
+    assert_eq!(p.referred_by_id, Some(ada.id()));
+    assert_eq!(
+        p.goal_ids,
+        vec![goal.id()],
+        "the referrer's goal comes along"
+    );
+    let org = p.organization_id.expect("the organization named");
+    assert_eq!(app.get(org).await.unwrap().body.display_name(), "Grid Co");
+    assert!(by_name.task.is_some(), "not contacted yet: a task to write");
+    // By email, even under another spelling of the name.
+    let by_email = app
+        .capture_referral(ReferralCapture {
+            referrer_id: Some(ada.id()),
+            name: "O. Haddad".into(),
+            email: Some("OMAR@example.org".into()),
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    assert_eq!(
+        (by_email.person.id(), by_email.matched_by.as_deref()),
+        (omar.id(), Some("email"))
+    );
+    let people = app.list_all(Kind::Person).await.unwrap();
+    assert_eq!(people.len(), 2, "nobody was made twice");
+    // Someone already contacted gets no first-message task.
+    app.set_stage(omar.id(), Some(Stage::Requested))
+        .await
+        .unwrap();
+    let contacted = app
+        .capture_referral(ReferralCapture {
+            referrer_id: Some(ada.id()),
+            name: "Omar Haddad".into(),
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    assert!(contacted.task.is_none());
 }

@@ -133,7 +133,7 @@ async fn from_a_goal_to_a_check_in_due_after_90_days() {
     assert_eq!(n[0].others_at_organization, vec![bob.id()]);
     clock.set(at("2026-12-01T10:00:00Z")); // the next Tuesday: 7
     assert_eq!(app.nudges(&utc).await.unwrap()[0].nudge, Nudge::FollowUp);
-    app.outreach_replied(msg.id(), false).await.unwrap();
+    app.outreach_replied(msg.id(), false, None).await.unwrap();
     assert!(app.nudges(&utc).await.unwrap().is_empty());
 
     // Scheduling and the day of the meeting.

@@ -17,6 +17,32 @@ pub fn local_date(t: Timestamp, tz: &TimeZone) -> Date {
 /// Business days that have passed since `from`, as of `now`, in `tz`: the number of Monday–Friday
 /// dates after `from`'s date up to and including `now`'s date. A message sent on a Friday has
 /// 1 business day behind it on Monday, 3 on Wednesday.
+/// The day a due time stands for when it was given as a date without a time ("due
+/// 2026-12-07"): such dates are stored as midnight UTC, and mean the whole of that day wherever
+/// the user is. None for a due time with a time of day.
+pub fn due_day(t: Timestamp) -> Option<Date> {
+    let z = t.to_jiff().to_zoned(TimeZone::UTC);
+    (z.time() == jiff::civil::Time::midnight()).then(|| z.date())
+}
+
+/// Whether something due at `due` is late at `now` for someone in `tz`: a day is late only once
+/// it has passed there.
+pub fn is_late(due: Timestamp, now: Timestamp, tz: &TimeZone) -> bool {
+    match due_day(due) {
+        Some(day) => day < local_date(now, tz),
+        None => due < now,
+    }
+}
+
+/// Whether something due at `due` is due by the end of `today` (a day, or a time before the
+/// next day starts in `tz`).
+pub fn due_by(due: Timestamp, today: Date, tz: &TimeZone) -> bool {
+    match due_day(due) {
+        Some(day) => day <= today,
+        None => local_date(due, tz) <= today,
+    }
+}
+
 pub fn business_days_between(from: Timestamp, now: Timestamp, tz: &TimeZone) -> u32 {
     let (start, end) = (local_date(from, tz), local_date(now, tz));
     if end <= start {

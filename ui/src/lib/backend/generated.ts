@@ -82,9 +82,14 @@ research_may_answer: boolean,
  */
 answer: string | null, };
 
-export type Call = { "list": ListRequest } | { "get": { id: Id, } } | { "list_all": { kind: Kind, } } | { "search": SearchRequest } | { "create": { kind: Kind, fields: Record<string, unknown>, } } | { "update": { id: Id, patch: Record<string, unknown>, } } | { "delete": { id: Id, } } | { "link": LinkRequest } | { "unlink": LinkRequest } | { "today": { time_zone?: string, } } | { "dashboard": { time_zone?: string, } } | { "next_to_contact": { limit?: number, } } | { "organizations_by_lamp": Record<symbol, never> } | { "check_outreach": { text: string, } } | { "draft_message": { person_id: Id, purpose?: TemplatePurpose, template_id?: Id, times?: Array<Timestamp>, } } | { "outreach_sent": { id: Id, at?: Timestamp, } } | { "outreach_replied": { id: Id, declined?: boolean, } } | { "set_stage": { person_id: Id, stage: Stage | null, } } | { "prep_brief": { id: Id, } } | { "start_meeting": { id: Id, } } | { "stop_meeting": { id: Id, } } | { "meeting_timer": { id: Id, } } | { "answer": { meeting_id: Id, question_id: Id, text: string, } } | { "add_takeaway": { meeting_id: Id, text: string, topic: TakeawayTopic, } } | { "capture_referral": ReferralCapture } | { "thank_you_sent": { meeting_id: Id, at?: Timestamp, } } | { "profile": Record<symbol, never> } | { "set_profile": { fields: Record<string, unknown>, } } | { "devices": Record<symbol, never> } | { "device_key": Record<symbol, never> } | { "remove_device": { id: Id, } } | { "stats": Record<symbol, never> } | { "sync_status": Record<symbol, never> } | { "pairing_code": Record<symbol, never> } | { "pair_with": { ticket: string, } } | { "sync_now": Record<symbol, never> } | { "reminders": Record<symbol, never> } | { "import_contacts": { format: ContactFormat, text: string, dry_run?: boolean, skip_invalid?: boolean, } } | { "import_backup": { text: string, dry_run?: boolean, } } | { "export": { format: ExportFormat, } };
+export type Call = { "list": ListRequest } | { "get": { id: Id, } } | { "list_all": { kind: Kind, } } | { "search": SearchRequest } | { "create": { kind: Kind, fields: Record<string, unknown>, } } | { "update": { id: Id, patch: Record<string, unknown>, } } | { "delete": { id: Id, } } | { "link": LinkRequest } | { "unlink": LinkRequest } | { "today": { time_zone?: string, } } | { "dashboard": { time_zone?: string, } } | { "next_to_contact": { limit?: number, } } | { "organizations_by_lamp": Record<symbol, never> } | { "check_outreach": { text: string, } } | { "draft_message": { person_id: Id, purpose?: TemplatePurpose, template_id?: Id, times?: Array<Timestamp>, } } | { "outreach_sent": { id: Id, at?: Timestamp, } } | { "outreach_replied": { id: Id, declined?: boolean, at?: Timestamp, } } | { "set_stage": { person_id: Id, stage: Stage | null, } } | { "prep_brief": { id: Id, } } | { "start_meeting": { id: Id, } } | { "stop_meeting": { id: Id, } } | { "meeting_timer": { id: Id, } } | { "answer": { meeting_id: Id, question_id: Id, text: string, } } | { "add_takeaway": { meeting_id: Id, text: string, topic: TakeawayTopic, } } | { "capture_referral": ReferralCapture } | { "thank_you_sent": { meeting_id: Id, at?: Timestamp, } } | { "profile": Record<symbol, never> } | { "set_profile": { fields: Record<string, unknown>, } } | { "devices": Record<symbol, never> } | { "device_key": Record<symbol, never> } | { "remove_device": { id: Id, } } | { "stats": Record<symbol, never> } | { "sync_status": Record<symbol, never> } | { "pairing_code": Record<symbol, never> } | { "pair_with": { ticket: string, } } | { "sync_now": Record<symbol, never> } | { "reminders": Record<symbol, never> } | { "import_contacts": { format: ContactFormat, text: string, dry_run?: boolean, skip_invalid?: boolean, } } | { "import_backup": { text: string, dry_run?: boolean, } } | { "export": { format: ExportFormat, } };
 
-export type Captured = { person: RecordOf<'person'>, task: RecordOf<'task'>, };
+export type Captured = { person: RecordOf<'person'>, task: RecordOf<'task'> | null, 
+/**
+ * How an existing person was recognised (`email`, `link` or `name`); none when the
+ * person is new.
+ */
+matched_by: string | null, };
 
 export type Chain = { root: ChainNode, depth: number, people: number, met: number, };
 
@@ -128,7 +133,11 @@ export type Due = { person_id: Id | null, person_name: string,
 /**
  * The meeting, message or task it is about.
  */
-record_id: Id, what: string, due_at: Timestamp, overdue: boolean, };
+record_id: Id, what: string, due_at: Timestamp, 
+/**
+ * Due on a day rather than at a time (given as a date): show the day only.
+ */
+all_day: boolean, overdue: boolean, };
 
 export type ExportFile = { filename: string, media_type: string, text: string, };
 
@@ -335,7 +344,15 @@ referrer_id?: Id,
 /**
  * The meeting it came up in.
  */
-meeting_id?: Id, name: string, role?: string, email?: string, note?: string, };
+meeting_id?: Id, name: string, role?: string, email?: string, 
+/**
+ * A profile URL (LinkedIn or another page about them).
+ */
+link?: string, 
+/**
+ * Where they work: an organization's id or name (created if no organization has it).
+ */
+organization?: string, note?: string, };
 
 export type Reminder = { kind: ReminderKind, 
 /**
