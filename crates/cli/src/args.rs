@@ -452,6 +452,33 @@ pub struct QuestionFields {
     hidden: Option<String>,
 }
 
+#[derive(Args, Debug)]
+pub struct TemplateFields {
+    /// What you call it ("Short request to an alum").
+    #[arg(long)]
+    title: Option<String>,
+    /// outreach, follow_up, thank_you, check_in or update: which drafts it is offered for.
+    #[arg(long)]
+    purpose: Option<String>,
+    #[arg(long)]
+    subject: Option<String>,
+    /// The text, with {placeholders} filled from the records ({greeting}, {connection},
+    /// {my_background}, {topic}, {ask}, {times}, {my_name}…) and [prompts] for you to write.
+    #[arg(long)]
+    body: Option<String>,
+}
+
+impl ToFields for TemplateFields {
+    async fn to_fields(&self, _app: &Rapport) -> Result<Map<String, Value>, ApiError> {
+        let mut m = Map::new();
+        set(&mut m, "title", self.title.clone().map(Value::from));
+        set(&mut m, "purpose", self.purpose.clone().map(Value::from));
+        set(&mut m, "subject", self.subject.clone().map(Value::from));
+        set(&mut m, "body", self.body.clone().map(Value::from));
+        Ok(m)
+    }
+}
+
 impl ToFields for QuestionFields {
     async fn to_fields(&self, _app: &Rapport) -> Result<Map<String, Value>, ApiError> {
         let mut m = Map::new();

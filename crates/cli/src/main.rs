@@ -56,7 +56,9 @@ use clap::{Parser, Subcommand};
 use rapport_core::model::{Kind, RecordId};
 use rapport_core::{ApiError, ErrorCode, LinkRequest, Rapport, SearchRequest, SystemClock};
 
-use crate::args::{GoalFields, OrgFields, PersonFields, QuestionFields, RecordCommand, TaskFields};
+use crate::args::{
+    GoalFields, OrgFields, PersonFields, QuestionFields, RecordCommand, TaskFields, TemplateFields,
+};
 
 #[derive(Parser, Debug)]
 #[command(
@@ -92,6 +94,9 @@ enum Command {
     /// The question bank.
     #[command(subcommand)]
     Question(RecordCommand<QuestionFields>),
+    /// Message templates: the built-in ones and yours (`outreach draft --template ID`).
+    #[command(subcommand)]
+    Template(RecordCommand<TemplateFields>),
     /// Outreach messages: drafts, the etiquette check, sent and replied.
     #[command(subcommand)]
     Outreach(workflow::OutreachCommand),
@@ -252,8 +257,21 @@ pub(crate) fn parse_id(field: &str, s: &str) -> Result<RecordId, ApiError> {
         .map_err(|e| ApiError::validation(field, e.message))
 }
 
+/// The clock: the system's, or a fixed moment from `RAPPORT_NOW` (a date or time), for
+/// stories and demos that live a month in a minute (docs/cli.md).
+fn clock() -> Result<Arc<dyn rapport_core::model::Clock>, ApiError> {
+    match std::env::var("RAPPORT_NOW") {
+        Ok(now) if !now.trim().is_empty() => {
+            let at = rapport_core::model::Timestamp::parse(&now)
+                .map_err(|e| ApiError::validation("RAPPORT_NOW", e))?;
+            Ok(Arc::new(rapport_core::FixedClock::new(at)))
+        }
+        _ => Ok(Arc::new(SystemClock)),
+    }
+}
+
 async fn open(dir: Option<PathBuf>) -> Result<Rapport, ApiError> {
-    let app = Rapport::open(&data_dir(dir)?, Arc::new(SystemClock)).await?;
+    let app = Rapport::open(&data_dir(dir)?, clock()?).await?;
     // Said whatever the log level: a file moved out of the way is the user's to know about.
     for repair in app.store().repairs() {
         eprintln!(
@@ -273,6 +291,7 @@ async fn run(cli: Cli) -> Result<(), ApiError> {
         Command::Goal(c) => args::run(open(cli.data_dir).await?, Kind::Goal, c, json).await,
         Command::Task(c) => args::run(open(cli.data_dir).await?, Kind::Task, c, json).await,
         Command::Question(c) => args::run(open(cli.data_dir).await?, Kind::Question, c, json).await,
+        Command::Template(c) => args::run(open(cli.data_dir).await?, Kind::Template, c, json).await,
         Command::Outreach(c) => workflow::outreach(open(cli.data_dir).await?, c, json).await,
         Command::Meeting(c) => workflow::meeting(open(cli.data_dir).await?, c, json).await,
         Command::Profile(c) => workflow::profile(open(cli.data_dir).await?, c, json).await,

@@ -2,7 +2,7 @@
 
 use clap::{Args, Subcommand};
 use jiff::tz::TimeZone;
-use rapport_core::model::{Kind, Stage, Timestamp};
+use rapport_core::model::{Kind, RecordId, Stage, Timestamp};
 use rapport_core::workflow::{Dashboard, Due, Today};
 use rapport_core::{ApiError, Rapport};
 use serde_json::{Map, Value, json};
@@ -142,9 +142,13 @@ pub enum OutreachCommand {
         /// A template of yours (id) instead of the built-in one.
         #[arg(long)]
         template: Option<String>,
-        /// A time to propose (repeatable); default: two times in their next business days.
+        /// A time to propose (repeatable); default: two times inside your hours (profile
+        /// --hours) that are also reasonable where they are.
         #[arg(long = "time", value_name = "TIME")]
         times: Vec<String>,
+        /// Keep it as a draft among their messages (otherwise it is only shown).
+        #[arg(long)]
+        save: bool,
     },
     /// Check a draft's etiquette (from a file, or --text).
     Check {
@@ -179,14 +183,23 @@ pub enum MeetingCommand {
     Start { id: String },
     /// Meeting mode: stop the clock now (the meeting is held; the thank-you is due in 24 hours).
     Stop { id: String },
-    /// Meeting mode: the clock against the planned length.
-    Timer { id: String },
-    /// Note the answer to a question.
+    /// Meeting mode: the clock against the planned length (--watch keeps it live until the
+    /// meeting stops or Ctrl-C).
+    Timer {
+        id: String,
+        #[arg(long)]
+        watch: bool,
+    },
+    /// Note the answer to a question: its number in the brief (`rapport brief MEETING`), or its
+    /// id.
     Answer {
         id: String,
         question: String,
         text: String,
     },
+    /// The questions chosen for a meeting (the brief lists them in order).
+    #[command(subcommand)]
+    Questions(MeetingQuestions),
     /// Note a takeaway: skills, trends, culture, hiring, education or other.
     Takeaway {
         id: String,
@@ -197,10 +210,18 @@ pub enum MeetingCommand {
 }
 
 #[derive(Subcommand, Debug)]
+pub enum MeetingQuestions {
+    /// Add questions from the bank (ids, or words of their text that only one question has).
+    Add { id: String, questions: Vec<String> },
+    /// Take questions off (their number in the brief, or their id).
+    Rm { id: String, questions: Vec<String> },
+}
+
+#[derive(Subcommand, Debug)]
 pub enum ProfileCommand {
     /// Show your profile.
     Show,
-    /// Set your name, one-line background, story, usual ask and time zone.
+    /// Set your name, one-line background, story, usual ask, time zone and hours.
     Set {
         #[arg(long)]
         name: Option<String>,
@@ -212,6 +233,10 @@ pub enum ProfileCommand {
         ask: Option<String>,
         #[arg(long)]
         time_zone: Option<String>,
+        /// When you can take calls, in your zone (default 09:00-17:00): proposed times fall
+        /// inside these hours.
+        #[arg(long)]
+        hours: Option<String>,
     },
 }
 
@@ -259,6 +284,7 @@ pub async fn outreach(app: Rapport, cmd: OutreachCommand, json: bool) -> Result<
             purpose,
             template,
             times,
+            save,
         } => {
             let person = resolve(&app, "person", Kind::Person, &person).await?;
             let purpose = purpose
@@ -272,24 +298,36 @@ pub async fn outreach(app: Rapport, cmd: OutreachCommand, json: bool) -> Result<
             for t in &times {
                 at.push(Timestamp::parse(t).map_err(|e| ApiError::validation("time", e))?);
             }
-            let d = app.draft_message(person, purpose, template, at).await?;
+            let d = app
+                .draft_message(person, purpose, template, at, save)
+                .await?;
             if json {
                 return output::print_json(&d);
             }
             let rapport_core::model::Body::Outreach(o) = &d.outreach.body else {
                 return Ok(());
             };
-            say!(
-                "{}  (draft {})\n",
-                o.subject.clone().unwrap_or_default(),
-                d.outreach.id()
-            );
+            if let Some(note) = &d.note {
+                say!("Note: {note}\n");
+            }
+            if d.saved {
+                say!(
+                    "{}  (saved as draft {})\n",
+                    o.subject.clone().unwrap_or_default(),
+                    d.outreach.id()
+                );
+            } else {
+                say!("{}\n", o.subject.clone().unwrap_or_default());
+            }
             say!("{}", o.body.as_str());
             if !d.missing.is_empty() {
                 say!("\nStill to fill in: {}", d.missing.join(", "));
             }
             for f in &d.findings {
                 say!("{}: {}", f.rule, f.message);
+            }
+            if !d.saved {
+                say!("\n(A preview: nothing was saved. --save keeps it as a draft.)");
             }
             Ok(())
         }
@@ -339,34 +377,49 @@ pub async fn meeting(app: Rapport, cmd: MeetingCommand, json: bool) -> Result<()
         MeetingCommand::Record(c) => return args::run(app, Kind::Meeting, c, json).await,
         MeetingCommand::Start { id } => app.start_meeting(parse_id("id", &id)?).await?,
         MeetingCommand::Stop { id } => app.stop_meeting(parse_id("id", &id)?).await?,
-        MeetingCommand::Timer { id } => {
-            let t = app.meeting_timer(parse_id("id", &id)?).await?;
-            if json {
-                return output::print_json(&t);
-            }
-            let mm = |s: i64| {
-                format!(
-                    "{}{}:{:02}",
-                    if s < 0 { "-" } else { "" },
-                    s.abs() / 60,
-                    s.abs() % 60
-                )
-            };
-            say!(
-                "{} of {} — {} left — {}",
-                mm(t.elapsed_secs),
-                mm(t.planned_secs),
-                mm(t.remaining_secs),
-                serde_json::to_value(t.signal)
-                    .ok()
-                    .and_then(|v| v.as_str().map(str::to_string))
-                    .unwrap_or_default()
-                    .replace('_', " ")
-            );
-            return Ok(());
+        MeetingCommand::Timer { id, watch } => {
+            let id = parse_id("id", &id)?;
+            return timer(&app, id, watch, json).await;
         }
         MeetingCommand::Answer { id, question, text } => {
-            app.answer(parse_id("id", &id)?, parse_id("question", &question)?, text)
+            let id = parse_id("id", &id)?;
+            let question = brief_question(&app, id, &question).await?;
+            app.answer(id, question, text).await?
+        }
+        MeetingCommand::Questions(q) => {
+            let (id, given, add) = match q {
+                MeetingQuestions::Add { id, questions } => (id, questions, true),
+                MeetingQuestions::Rm { id, questions } => (id, questions, false),
+            };
+            let id = parse_id("id", &id)?;
+            let meeting = app.get_kind(id, Kind::Meeting).await?;
+            let rapport_core::model::Body::Meeting(m) = &meeting.body else {
+                return Ok(());
+            };
+            // Starting from what the brief shows: the chosen questions, or its suggestions.
+            let mut chosen: Vec<RecordId> = if m.question_ids.is_empty() {
+                app.prep_brief(id)
+                    .await?
+                    .questions
+                    .iter()
+                    .map(|q| q.id)
+                    .collect()
+            } else {
+                m.question_ids.clone()
+            };
+            for g in &given {
+                let q = if add {
+                    args::resolve(&app, "questions", Kind::Question, g).await?
+                } else {
+                    brief_question(&app, id, g).await?
+                };
+                if add && !chosen.contains(&q) {
+                    chosen.push(q);
+                } else if !add {
+                    chosen.retain(|x| *x != q);
+                }
+            }
+            app.update(id, serde_json::json!({ "question_ids": chosen }))
                 .await?
         }
         MeetingCommand::Takeaway { id, text, topic } => {
@@ -397,8 +450,10 @@ pub async fn profile(app: Rapport, cmd: ProfileCommand, json: bool) -> Result<()
             story,
             ask,
             time_zone,
+            hours,
         } => {
             let mut m = Map::new();
+            args::set(&mut m, "hours", hours.map(Value::from));
             args::set(&mut m, "name", name.map(Value::from));
             args::set(&mut m, "background", background.map(Value::from));
             args::set(&mut m, "my_story", story.map(Value::from));
@@ -449,6 +504,92 @@ pub async fn referral(app: Rapport, a: ReferralArgs, json: bool) -> Result<(), A
     Ok(())
 }
 
+/// A question of a meeting's brief, by its number there (1, 2, …) or by id.
+async fn brief_question(
+    app: &Rapport,
+    meeting: RecordId,
+    given: &str,
+) -> Result<RecordId, ApiError> {
+    if let Ok(id) = given.parse::<RecordId>() {
+        return Ok(id);
+    }
+    let n: usize = given.trim().parse().map_err(|_| {
+        ApiError::validation(
+            "question",
+            format!("'{given}' is neither a question's number in the brief nor its id"),
+        )
+    })?;
+    let questions = app.prep_brief(meeting).await?.questions;
+    questions
+        .get(n.wrapping_sub(1))
+        .map(|q| q.id)
+        .ok_or_else(|| {
+            ApiError::validation(
+                "question",
+                format!(
+                    "the brief has {} questions; {n} is not one of them",
+                    questions.len()
+                ),
+            )
+        })
+}
+
+/// The meeting's clock, once or (with `watch`) live until it stops.
+async fn timer(app: &Rapport, id: RecordId, watch: bool, json: bool) -> Result<(), ApiError> {
+    let mm = |s: i64| {
+        format!(
+            "{}{}:{:02}",
+            if s < 0 { "-" } else { "" },
+            s.abs() / 60,
+            s.abs() % 60
+        )
+    };
+    let mut tick = tokio::time::interval(std::time::Duration::from_secs(1));
+    let stop = tokio::signal::ctrl_c();
+    tokio::pin!(stop);
+    loop {
+        let t = app.meeting_timer(id).await?;
+        if json {
+            output::print_json(&t)?;
+        } else {
+            let line = format!(
+                "{} of {} — {} left — {}",
+                mm(t.elapsed_secs),
+                mm(t.planned_secs),
+                mm(t.remaining_secs),
+                serde_json::to_value(t.signal)
+                    .ok()
+                    .and_then(|v| v.as_str().map(str::to_string))
+                    .unwrap_or_default()
+                    .replace('_', " ")
+            );
+            if watch && std::io::IsTerminal::is_terminal(&std::io::stdout()) {
+                // One line, redrawn in place.
+                use std::io::Write;
+                let mut out = std::io::stdout().lock();
+                let _ = write!(out, "\r{line}\x1b[K");
+                let _ = out.flush();
+            } else {
+                say!("{line}");
+            }
+        }
+        let ended = t.signal == rapport_core::model::workflow::meeting::Signal::Ended;
+        if !watch || ended {
+            if watch && !json {
+                println!();
+            }
+            return Ok(());
+        }
+        tokio::select! {
+            _ = tick.tick() => {}
+            _ = &mut stop => {
+                println!();
+                return Ok(());
+            }
+        }
+    }
+}
+
 pub async fn brief(app: Rapport, id: String, json: bool) -> Result<(), ApiError> {
     let id = match id.parse() {
         Ok(id) => id,
@@ -475,8 +616,28 @@ pub async fn brief(app: Rapport, id: String, json: bool) -> Result<(), ApiError>
     if let Some(r) = &b.referred_by {
         say!("Referred by {}", r.body.display_name());
     }
-    if let Some(m) = &b.meeting {
-        say!("Meeting: {}", m.body.display_name());
+    if let Some(meeting) = &b.meeting {
+        say!("Meeting: {}", meeting.body.display_name());
+        if let rapport_core::model::Body::Meeting(m) = &meeting.body {
+            let mine = app.view_time_zone("tz", None).await?;
+            if let Some(start) = m.start {
+                say!(
+                    "When: {}",
+                    output::in_both_zones(start, m.time_zone.as_deref(), &mine)
+                );
+            }
+            let how: Vec<String> = [
+                m.medium.map(|x| x.to_string().replace('_', " ")),
+                m.place.clone(),
+                m.planned_minutes.map(|n| format!("{n} minutes")),
+            ]
+            .into_iter()
+            .flatten()
+            .collect();
+            if !how.is_empty() {
+                say!("How: {}", how.join(" · "));
+            }
+        }
     }
     say!("\nAgenda\n  {}", b.agenda);
     if !b.my_story.is_empty() {
@@ -499,11 +660,12 @@ pub async fn brief(app: Rapport, id: String, json: bool) -> Result<(), ApiError>
         );
     }
     if !b.questions.is_empty() {
-        say!("\nQuestions");
-        for q in &b.questions {
+        say!("\nQuestions (answer by number: `rapport meeting answer MEETING N \"…\"`)");
+        for (n, q) in b.questions.iter().enumerate() {
             say!(
-                "  {} {}{}",
-                if q.answer.is_some() { "✓" } else { "•" },
+                "  {:>2}. {} {}{}",
+                n + 1,
+                if q.answer.is_some() { "✓" } else { " " },
                 q.text,
                 if q.research_may_answer {
                     "  (your research may already answer this)"

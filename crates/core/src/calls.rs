@@ -83,6 +83,10 @@ pub enum Call {
         #[serde(default)]
         #[ts(as = "Option<Vec<Timestamp>>", optional)]
         times: Vec<Timestamp>,
+        /// Store it as a draft (otherwise it is a preview that changes nothing).
+        #[serde(default)]
+        #[ts(as = "Option<bool>", optional)]
+        save: bool,
     },
     OutreachSent {
         id: RecordId,
@@ -362,12 +366,14 @@ impl Rapport {
                 purpose,
                 template_id,
                 times,
+                save,
             } => json(
                 self.draft_message(
                     person_id,
                     purpose.unwrap_or(TemplatePurpose::Outreach),
                     template_id,
                     times,
+                    save,
                 )
                 .await?,
             ),

@@ -271,6 +271,16 @@ impl Rapport {
     pub async fn start_meeting(&self, id: RecordId) -> Result<Record, ApiError> {
         let now = self.clock().now();
         self.change(id, move |b| match b {
+            // Starting again would silently reset the clock of a conversation under way.
+            Body::Meeting(m) if m.started_at.is_some() && m.ended_at.is_none() => {
+                Err(ApiError::validation(
+                    "started_at",
+                    format!(
+                        "the meeting is under way since {}: `meeting stop` ends it",
+                        m.started_at.map(|t| t.to_string()).unwrap_or_default()
+                    ),
+                ))
+            }
             Body::Meeting(m) => Ok(Body::Meeting(Meeting {
                 started_at: Some(now),
                 ended_at: None,

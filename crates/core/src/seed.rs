@@ -512,6 +512,7 @@ pub fn generate(spec: &SeedSpec) -> Vec<Record> {
             sent_at: sent_at.map(Timestamp::from_millis),
             replied_at: replied.map(Timestamp::from_millis),
             follows_up_id: None,
+            purpose: Some(TemplatePurpose::Outreach),
         });
         record(&mut rng, created, body);
     }

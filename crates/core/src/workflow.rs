@@ -7,7 +7,7 @@ use jiff::tz::TimeZone;
 use rapport_model::workflow::{calendar, etiquette, pipeline, ranking};
 use rapport_model::{
     Body, GoalStatus, Kind, Meeting, MeetingStatus, Outreach, OutreachStatus, Person, Record,
-    RecordId, Stage, StageChange, Task, TaskKind, Timestamp,
+    RecordId, Stage, StageChange, Task, TaskKind, TemplatePurpose, Timestamp,
 };
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
@@ -384,15 +384,59 @@ impl Rapport {
         etiquette::check(text)
     }
 
-    /// Records that a message was sent (now, or at `at`).
+    /// Records that a message was sent (now, or at `at`), and settles what it answers: a
+    /// thank-you clears the thank-you due of the last conversation with them. A message that
+    /// still holds a `{placeholder}` or a `[prompt]` to fill is refused: it was not ready.
     pub async fn outreach_sent(
         &self,
         id: RecordId,
         at: Option<Timestamp>,
     ) -> Result<Record, ApiError> {
+        let message = self.get_kind(id, Kind::Outreach).await?;
+        let Body::Outreach(o) = &message.body else {
+            unreachable!("checked kind")
+        };
+        let left = rapport_model::workflow::template::unfilled(o.body.as_str());
+        if !left.is_empty() {
+            return Err(ApiError::validation(
+                "body",
+                format!(
+                    "fill in {} before sending",
+                    left.iter()
+                        .map(|l| if l.contains(' ') {
+                            format!("[{l}]")
+                        } else {
+                            format!("{{{l}}}")
+                        })
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ),
+            ));
+        }
         let at = at.unwrap_or_else(|| self.clock().now());
-        self.update(id, serde_json::json!({ "status": "sent", "sent_at": at }))
-            .await
+        let sent = self
+            .update(id, serde_json::json!({ "status": "sent", "sent_at": at }))
+            .await?;
+        if o.purpose == Some(TemplatePurpose::ThankYou)
+            && let Some(person) = o.person_id
+        {
+            let unthanked = self
+                .related(person)
+                .await?
+                .into_iter()
+                .filter_map(|r| match &r.body {
+                    Body::Meeting(m) if m.ended_at.is_some() && m.thanked_at.is_none() => {
+                        Some((m.ended_at, r.id()))
+                    }
+                    _ => None,
+                })
+                .max();
+            if let Some((_, meeting)) = unthanked {
+                self.update(meeting, serde_json::json!({ "thanked_at": at }))
+                    .await?;
+            }
+        }
+        Ok(sent)
     }
 
     /// Records a reply (or a decline) to a message, now or at `at` (a reply logged late keeps
@@ -633,6 +677,10 @@ fn nudges(v: &Vault, now: Timestamp, tz: &TimeZone) -> Vec<Nudge> {
     let mut out: Vec<Nudge> = v
         .outreach()
         .filter(|(_, o)| o.status == Some(OutreachStatus::Sent) && o.replied_at.is_none())
+        // Only a first request waits for a reply under 3B7: a follow-up sent answers the
+        // nudge (it is the later message) and does not start one of its own; thank-yous and
+        // updates ask for nothing.
+        .filter(|(_, o)| o.purpose.is_none_or(|p| p == TemplatePurpose::Outreach))
         .filter_map(|(r, o)| {
             let sent = o.sent_at?;
             if o.person_id

@@ -306,6 +306,7 @@ pub fn outreach() -> BoxedStrategy<Outreach> {
             sent_at: None,
             replied_at: None,
             follows_up_id: None,
+            purpose: None,
         })
         .boxed()
 }

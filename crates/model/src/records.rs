@@ -230,6 +230,9 @@ pub struct Outreach {
     pub replied_at: Option<Timestamp>,
     /// The message this one follows up on.
     pub follows_up_id: Option<RecordId>,
+    /// What the message is for (a first request, a follow-up, a thank-you…): sending it settles
+    /// what was due (a thank-you sent clears the thank-you due).
+    pub purpose: Option<TemplatePurpose>,
 }
 
 /// Something to do: a follow-up, a loose end, a give-back, a check-in.
@@ -290,6 +293,29 @@ pub struct Profile {
     pub ask: Option<String>,
     /// The user's IANA time zone.
     pub time_zone: Option<String>,
+    /// When the user can take calls, in their zone, as `HH:MM-HH:MM` (default 09:00-17:00,
+    /// Monday to Friday): proposed times fall inside these hours.
+    pub hours: Option<String>,
+}
+
+/// The hours the user is free for calls when the profile does not say.
+pub const DEFAULT_HOURS: (jiff::civil::Time, jiff::civil::Time) = (
+    jiff::civil::Time::constant(9, 0, 0, 0),
+    jiff::civil::Time::constant(17, 0, 0, 0),
+);
+
+/// Reads `HH:MM-HH:MM` (a start before an end).
+pub fn parse_hours(s: &str) -> Result<(jiff::civil::Time, jiff::civil::Time), String> {
+    let bad = || format!("'{s}' is not a span of hours such as 09:00-17:00");
+    let (a, b) = s.split_once('-').ok_or_else(bad)?;
+    let time = |t: &str| jiff::civil::Time::strptime("%H:%M", t.trim()).map_err(|_| bad());
+    let (from, to) = (time(a)?, time(b)?);
+    if from >= to {
+        return Err(format!(
+            "'{s}' ends before it starts: use a span such as 09:00-17:00"
+        ));
+    }
+    Ok((from, to))
 }
 
 /// One of the user's devices (a phone, a laptop). The vault's device list is these records, so

@@ -154,6 +154,11 @@ pub fn validate(record: &Record, links: &dyn LinkCheck) -> Rule {
             short("background", &p.background)?;
             short("ask", &p.ask)?;
             time_zone("time_zone", &p.time_zone)?;
+            if let Some(h) = &p.hours
+                && let Err(m) = crate::records::parse_hours(h)
+            {
+                fail("hours", m)?;
+            }
             prose("my_story", p.my_story.as_str())?;
         }
         Body::Device(d) => {

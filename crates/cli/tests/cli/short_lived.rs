@@ -493,27 +493,55 @@ impl FirstSync {
     }
 
     /// Brings `phone` up to date after a killed join: a sync if it knows the laptop, a pairing
-    /// again if the kill came before it did.
-    fn complete(&self, phone: &Path, name: &str) {
-        let mut c = rapport(&self.laptop);
-        c.args(["sync", "--watch", "--json"]);
-        let serving = Running::start(c);
-        serving
-            .wait_for(LIMIT, |_| true)
-            .expect("the laptop listens");
-        let mut c = rapport(phone);
-        c.arg("sync");
-        let out = c.stdin(std::process::Stdio::null()).output().unwrap();
-        drop(serving);
-        assert!(
-            out.status.success(),
-            "a sync after a killed join failed: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        if String::from_utf8_lossy(&out.stdout).contains("No other devices yet") {
-            let (ok, log) = self.join(phone, name, None);
-            assert!(ok, "pairing again after a killed join failed: {log}");
+    /// again if the kill came before it did. A sync that fails on the network (the connection
+    /// closing under it) is tried again, as the app does, with both sides' logs printed so a
+    /// pattern shows; it returns how many tries that took beyond the first.
+    fn complete(&self, phone: &Path, name: &str) -> usize {
+        for attempt in 0..3 {
+            let laptop_log = self.laptop.with_extension(format!("watch-{attempt}.log"));
+            let mut c = rapport(&self.laptop);
+            c.args(["sync", "--watch", "--json"])
+                .env("RAPPORT_LOG", "rapport_sync=debug");
+            let serving =
+                Running::start_with_stderr(c, std::fs::File::create(&laptop_log).unwrap());
+            serving
+                .wait_for(LIMIT, |_| true)
+                .expect("the laptop listens");
+            let mut c = rapport(phone);
+            c.arg("sync").env("RAPPORT_LOG", "rapport_sync=debug");
+            let out = c.stdin(std::process::Stdio::null()).output().unwrap();
+            drop(serving);
+            let err = String::from_utf8_lossy(&out.stderr).into_owned();
+            if !out.status.success() {
+                assert!(
+                    err.contains("no device could be synced") && attempt < 2,
+                    "a sync after a killed join failed: {err}"
+                );
+                let tail = |t: &str| {
+                    t.lines()
+                        .rev()
+                        .take(15)
+                        .collect::<Vec<_>>()
+                        .into_iter()
+                        .rev()
+                        .collect::<Vec<_>>()
+                        .join("\n")
+                };
+                println!(
+                    "a sync after a killed join was tried again: {}\n--- phone\n{}\n--- laptop\n{}",
+                    err.lines().last().unwrap_or_default(),
+                    tail(&err),
+                    tail(&std::fs::read_to_string(&laptop_log).unwrap_or_default())
+                );
+                continue;
+            }
+            if String::from_utf8_lossy(&out.stdout).contains("No other devices yet") {
+                let (ok, log) = self.join(phone, name, None);
+                assert!(ok, "pairing again after a killed join failed: {log}");
+            }
+            return attempt;
         }
+        unreachable!("the loop returns or fails")
     }
 }
 
@@ -600,6 +628,7 @@ fn short_lived_processes_killed_anywhere_leave_a_vault_that_opens_with_every_wri
     let mut lifetimes: BTreeMap<Phase, Duration> = BTreeMap::new();
     let mut import_rounds: Vec<(usize, bool)> = Vec::new();
     let mut writes = 0;
+    let mut retried_syncs = 0;
     for round in 0..rounds {
         if round % ROUNDS_PER_VAULT == 0 {
             if round > 0 {
@@ -614,6 +643,13 @@ fn short_lived_processes_killed_anywhere_leave_a_vault_that_opens_with_every_wri
         }
         let vault = dir.path().join("vault");
         let phase = PHASES[round % PHASES.len()];
+        if round > 0 && round % 200 == 0 {
+            // A long run says how far it is.
+            eprintln!(
+                "short-lived kills: {round} rounds of {rounds}, {:.0} s",
+                started.elapsed().as_secs_f64()
+            );
+        }
         let round_started = Instant::now();
         let tally = tallies.entry(phase).or_default();
         tally.rounds += 1;
@@ -755,7 +791,7 @@ fn short_lived_processes_killed_anywhere_leave_a_vault_that_opens_with_every_wri
                         "round {round}: the phone holds records the laptop never had"
                     );
                 }
-                sync.complete(&phone, &name);
+                retried_syncs += sync.complete(&phone, &name);
                 let whole = synced_records(&rt, &phone);
                 assert!(
                     whole == sync.all,
@@ -810,7 +846,8 @@ fn short_lived_processes_killed_anywhere_leave_a_vault_that_opens_with_every_wri
     println!(
         "short-lived kills: {rounds} rounds, {kills} kills, 0 refusals; {checks} checks ({} \
          doctor), {} records checked; repairs at the checking open {repairs_seen}, said by killed \
-         processes' successors {set_aside_said}; {:.1} s (seed {seed})\n  {}",
+         processes' successors {set_aside_said}; syncs tried again after a network error \
+         {retried_syncs}; {:.1} s (seed {seed})\n  {}",
         figures.doctor_runs,
         figures.records_checked,
         started.elapsed().as_secs_f64(),

@@ -330,12 +330,20 @@ async fn meetings_export_to_icalendar_and_parse_back() {
     );
 }
 
+fn body_of(r: &rapport_core::model::Record) -> String {
+    match &r.body {
+        Body::Outreach(o) => o.body.as_str().to_string(),
+        other => panic!("not a message: {other:?}"),
+    }
+}
+
 #[tokio::test]
 async fn drafts_are_filled_from_the_records_and_pass_the_etiquette_check() {
     use rapport_core::model::TemplatePurpose;
+    use rapport_core::model::workflow::etiquette::Severity;
     let clock = Arc::new(FixedClock::new(at("2026-11-20T09:00:00Z"))); // a Friday
-    let app = Rapport::in_memory(clock).await.unwrap();
-    app.set_profile(json!({ "name": "Sam", "background": "a data analyst moving into energy", "ask": "20 minutes on a call" }))
+    let app = Rapport::in_memory(clock.clone()).await.unwrap();
+    app.set_profile(json!({ "name": "Sam", "background": "a data analyst moving into energy", "ask": "20 minutes on a call", "time_zone": "Europe/Berlin", "hours": "09:00-17:00" }))
         .await
         .unwrap();
     let goal = app
@@ -351,13 +359,10 @@ async fn drafts_are_filled_from_the_records_and_pass_the_etiquette_check() {
         .await
         .unwrap();
     let d = app
-        .draft_message(ada.id(), TemplatePurpose::Outreach, None, Vec::new())
+        .draft_message(ada.id(), TemplatePurpose::Outreach, None, Vec::new(), false)
         .await
         .unwrap();
-    let Body::Outreach(o) = &d.outreach.body else {
-        panic!()
-    };
-    let text = o.body.as_str();
+    let text = body_of(&d.outreach);
     assert!(text.starts_with("Hi Ada,"), "{text}");
     assert!(
         text.contains("Bea Costa suggested I get in touch"),
@@ -367,52 +372,144 @@ async fn drafts_are_filled_from_the_records_and_pass_the_etiquette_check() {
         text.contains("a data analyst moving into energy") && text.contains("grid planning"),
         "{text}"
     );
-    // Two business days on from Friday in Tokyo: Tuesday 10:00 and Wednesday 16:00, their time.
+    // Inside Sam's hours in Berlin (from the second business day) and at a reasonable hour in
+    // Tokyo: only Berlin mornings are evenings there. Both zones are written.
     assert!(
-        text.contains("Tuesday 24 Nov at 10:00 or Wednesday 25 Nov at 16:00 (your time)"),
+        text.contains(
+            "Tuesday 24 Nov at 18:00 or Wednesday 25 Nov at 18:30 (your time; 10:00 and 10:30 for me in Berlin)"
+        ),
         "{text}"
     );
     assert!(d.missing.is_empty(), "{:?}", d.missing);
     assert!(
-        d.findings
-            .iter()
-            .all(|f| f.severity != rapport_core::model::workflow::etiquette::Severity::Error),
-        "{:?}",
+        d.findings.is_empty(),
+        "Rapport's own draft fails its own check: {:?}",
         d.findings
     );
-    assert_eq!(o.status, Some(rapport_core::model::OutreachStatus::Draft));
+    // A preview changes nothing; saving is explicit.
+    assert!(!d.saved);
+    assert!(
+        app.get(d.outreach.id()).await.is_err(),
+        "a preview was stored"
+    );
+    let kept = app
+        .draft_message(ada.id(), TemplatePurpose::Outreach, None, Vec::new(), true)
+        .await
+        .unwrap();
+    assert!(kept.saved);
+    let first = app.get(kept.outreach.id()).await.unwrap();
+    app.outreach_sent(first.id(), None).await.unwrap();
+    // Drafting to someone already written to says so.
+    let again = app
+        .draft_message(ada.id(), TemplatePurpose::Outreach, None, Vec::new(), false)
+        .await
+        .unwrap();
+    assert!(
+        again
+            .note
+            .as_deref()
+            .is_some_and(|n| n.contains("already wrote to Ada Okafor")),
+        "{:?}",
+        again.note
+    );
 
+    // Seven business days without a reply: a follow-up, sent, answers the 3B7 nudge and starts
+    // none of its own.
+    clock.set(at("2026-12-01T09:00:00Z"));
+    let berlin = jiff::tz::TimeZone::get("Europe/Berlin").unwrap();
+    assert_eq!(app.nudges(&berlin).await.unwrap().len(), 1);
+    let follow = app
+        .draft_message(ada.id(), TemplatePurpose::FollowUp, None, Vec::new(), true)
+        .await
+        .unwrap();
+    assert!(follow.missing.is_empty(), "{:?}", follow.missing);
+    app.outreach_sent(follow.outreach.id(), None).await.unwrap();
+    clock.set(at("2026-12-15T09:00:00Z"));
+    assert!(app.nudges(&berlin).await.unwrap().is_empty());
+
+    // The thank-you: "today" only when it is, no notes-to-self, a line to write, and sending
+    // it clears the thank-you due.
     let m = app
-        .create_from_fields(Kind::Meeting, json!({ "title": "Call", "person_id": ada.id(), "status": "held", "ended_at": "2026-11-19T10:00:00Z" }))
+        .create_from_fields(Kind::Meeting, json!({ "title": "Call", "person_id": ada.id(), "status": "held", "start": "2026-12-14T09:00:00Z", "ended_at": "2026-12-14T09:30:00Z" }))
         .await
         .unwrap();
     app.add_takeaway(
         m.id(),
-        "Learn power-flow basics first".into(),
+        "Learn power-flow basics first; she seemed tired".into(),
         TakeawayTopic::Skills,
     )
     .await
     .unwrap();
+    assert_eq!(app.thank_yous_due().await.unwrap().len(), 1);
     let thanks = app
-        .draft_message(ada.id(), TemplatePurpose::ThankYou, None, Vec::new())
+        .draft_message(ada.id(), TemplatePurpose::ThankYou, None, Vec::new(), true)
         .await
         .unwrap();
-    let Body::Outreach(t) = &thanks.outreach.body else {
-        panic!()
-    };
+    let t = body_of(&thanks.outreach);
+    assert!(t.contains("your time yesterday"), "{t}");
     assert!(
-        t.body.as_str().contains("- Learn power-flow basics first"),
-        "the thank-you quotes the takeaways: {}",
-        t.body.as_str()
+        !t.contains("tired") && !t.contains("power-flow"),
+        "notes-to-self copied: {t}"
     );
-    // Without a profile or a connection, the gaps stay visible.
+    assert!(!thanks.missing.is_empty(), "a line to write");
+    let refused = app
+        .outreach_sent(thanks.outreach.id(), None)
+        .await
+        .unwrap_err();
+    assert!(refused.message.contains("before sending"), "{refused:?}");
+    let written = t.replace(
+        "[one thing you learned from them, and what you will do with it]",
+        "Starting with power-flow basics was the advice I needed.",
+    );
+    app.update(thanks.outreach.id(), json!({ "body": written }))
+        .await
+        .unwrap();
+    app.outreach_sent(thanks.outreach.id(), None).await.unwrap();
+    assert!(
+        app.thank_yous_due().await.unwrap().is_empty(),
+        "the thank-you due stays"
+    );
+
+    // An update has its own template; a title is not a first name.
+    let prof = app
+        .create_from_fields(Kind::Person, json!({ "name": "Prof. Grace Lovelace", "source": "alumni", "source_detail": "Wake Forest" }))
+        .await
+        .unwrap();
+    let hello = app
+        .draft_message(
+            prof.id(),
+            TemplatePurpose::Outreach,
+            None,
+            Vec::new(),
+            false,
+        )
+        .await
+        .unwrap();
+    let h = body_of(&hello.outreach);
+    assert!(h.starts_with("Hi Prof. Lovelace,"), "{h}");
+    assert!(h.contains("As a fellow alum (Wake Forest)"), "{h}");
+    assert!(
+        hello.findings.iter().all(|f| f.severity != Severity::Error),
+        "{:?}",
+        hello.findings
+    );
+    let update = app
+        .draft_message(ada.id(), TemplatePurpose::Update, None, Vec::new(), false)
+        .await
+        .unwrap();
+    assert!(
+        body_of(&update.outreach).contains("When we spoke"),
+        "{}",
+        body_of(&update.outreach)
+    );
+
+    // Without a profile or a connection, the gaps stay visible, and such a draft is not sent.
     let bare = app
         .create_from_fields(Kind::Person, json!({ "name": "Zed" }))
         .await
         .unwrap();
-    let app2 = app.clone();
-    let d2 = app2
-        .draft_message(bare.id(), TemplatePurpose::Outreach, None, Vec::new())
+    let d2 = app
+        .draft_message(bare.id(), TemplatePurpose::Outreach, None, Vec::new(), true)
         .await
         .unwrap();
     assert!(
@@ -420,6 +517,74 @@ async fn drafts_are_filled_from_the_records_and_pass_the_etiquette_check() {
         "{:?}",
         d2.missing
     );
+    let e = app.outreach_sent(d2.outreach.id(), None).await.unwrap_err();
+    assert!(e.message.contains("{connection}"), "{e:?}");
+}
+
+/// How each way of finding someone opens the message: phrased, never the raw note, and
+/// always passing Rapport's own check.
+#[tokio::test]
+async fn the_connection_line_is_phrased_for_how_they_were_found() {
+    use rapport_core::model::TemplatePurpose;
+    let app = Rapport::in_memory(Arc::new(FixedClock::new(at("2026-11-20T09:00:00Z"))))
+        .await
+        .unwrap();
+    app.set_profile(json!({ "name": "Sam", "background": "a nurse moving into health policy", "time_zone": "Europe/London" }))
+        .await
+        .unwrap();
+    let cases = [
+        (
+            "alumni",
+            "Leeds University",
+            "As a fellow alum (Leeds University)",
+        ),
+        (
+            "event",
+            "the Grid Futures meet-up",
+            "We met at the Grid Futures meet-up",
+        ),
+        ("meetup", "PyData Leeds", "We met at PyData Leeds"),
+        (
+            "article",
+            "The Guardian on heat pumps",
+            "I read your piece (The Guardian on heat pumps)",
+        ),
+        (
+            "association",
+            "the Energy Institute",
+            "Like you, I am a member of the Energy Institute",
+        ),
+        (
+            "friend",
+            "Maya Patel",
+            "Maya Patel suggested I get in touch",
+        ),
+        ("linkedin", "", "I came across your profile on LinkedIn"),
+        (
+            "other",
+            "the council's report",
+            "I came across your work (the council's report)",
+        ),
+    ];
+    for (source, detail, want) in cases {
+        let mut fields = json!({ "name": format!("Person {source}"), "source": source, "organization_id": null });
+        if !detail.is_empty() {
+            fields["source_detail"] = json!(detail);
+        }
+        fields.as_object_mut().unwrap().remove("organization_id");
+        let p = app.create_from_fields(Kind::Person, fields).await.unwrap();
+        let d = app
+            .draft_message(p.id(), TemplatePurpose::Outreach, None, Vec::new(), false)
+            .await
+            .unwrap();
+        let text = body_of(&d.outreach);
+        assert!(text.contains(want), "{source}: {text}");
+        assert!(
+            d.findings.iter().all(|f| f.rule != "connection_first"),
+            "{source}: {:?}\n{text}",
+            d.findings
+        );
+    }
 }
 
 /// A referral to someone already in the vault links them (by email, profile URL, then a unique

@@ -76,6 +76,40 @@ pub fn fill(template: &str, values: &BTreeMap<&str, String>) -> Filled {
     Filled { text: out, missing }
 }
 
+/// What is still to fill in a message before it can be sent: `{placeholders}` left unfilled and
+/// `[bracketed prompts]` of the built-in templates ("[your update]"). Empty when it is ready.
+pub fn unfilled(text: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut rest = text;
+    while let Some(i) = rest.find(['{', '[']) {
+        let open = rest.as_bytes()[i];
+        let close = if open == b'{' { '}' } else { ']' };
+        let tail = &rest[i + 1..];
+        match tail.find(close) {
+            Some(end) => {
+                let inside = &tail[..end];
+                let is_prompt = if open == b'{' {
+                    !inside.is_empty()
+                        && inside
+                            .chars()
+                            .all(|c| c.is_ascii_alphanumeric() || c == '_')
+                } else {
+                    // "[your update]": words a person wrote to be replaced, not a footnote [1].
+                    (3..=80).contains(&inside.chars().count())
+                        && inside.chars().next().is_some_and(char::is_lowercase)
+                        && !inside.contains('\n')
+                };
+                if is_prompt && !out.iter().any(|m: &String| m == inside) {
+                    out.push(inside.to_string());
+                }
+                rest = &tail[end + 1..];
+            }
+            None => break,
+        }
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -82,7 +82,11 @@ research_may_answer: boolean,
  */
 answer: string | null, };
 
-export type Call = { "list": ListRequest } | { "get": { id: Id, } } | { "list_all": { kind: Kind, } } | { "search": SearchRequest } | { "create": { kind: Kind, fields: Record<string, unknown>, } } | { "update": { id: Id, patch: Record<string, unknown>, } } | { "delete": { id: Id, } } | { "link": LinkRequest } | { "unlink": LinkRequest } | { "today": { time_zone?: string, } } | { "dashboard": { time_zone?: string, } } | { "next_to_contact": { limit?: number, } } | { "organizations_by_lamp": Record<symbol, never> } | { "check_outreach": { text: string, } } | { "draft_message": { person_id: Id, purpose?: TemplatePurpose, template_id?: Id, times?: Array<Timestamp>, } } | { "outreach_sent": { id: Id, at?: Timestamp, } } | { "outreach_replied": { id: Id, declined?: boolean, at?: Timestamp, } } | { "set_stage": { person_id: Id, stage: Stage | null, } } | { "prep_brief": { id: Id, } } | { "start_meeting": { id: Id, } } | { "stop_meeting": { id: Id, } } | { "meeting_timer": { id: Id, } } | { "answer": { meeting_id: Id, question_id: Id, text: string, } } | { "add_takeaway": { meeting_id: Id, text: string, topic: TakeawayTopic, } } | { "capture_referral": ReferralCapture } | { "thank_you_sent": { meeting_id: Id, at?: Timestamp, } } | { "profile": Record<symbol, never> } | { "set_profile": { fields: Record<string, unknown>, } } | { "devices": Record<symbol, never> } | { "device_key": Record<symbol, never> } | { "remove_device": { id: Id, } } | { "stats": Record<symbol, never> } | { "sync_status": Record<symbol, never> } | { "pairing_code": Record<symbol, never> } | { "pair_with": { ticket: string, } } | { "sync_now": Record<symbol, never> } | { "reminders": Record<symbol, never> } | { "import_contacts": { format: ContactFormat, text: string, dry_run?: boolean, skip_invalid?: boolean, } } | { "import_backup": { text: string, dry_run?: boolean, } } | { "export": { format: ExportFormat, } };
+export type Call = { "list": ListRequest } | { "get": { id: Id, } } | { "list_all": { kind: Kind, } } | { "search": SearchRequest } | { "create": { kind: Kind, fields: Record<string, unknown>, } } | { "update": { id: Id, patch: Record<string, unknown>, } } | { "delete": { id: Id, } } | { "link": LinkRequest } | { "unlink": LinkRequest } | { "today": { time_zone?: string, } } | { "dashboard": { time_zone?: string, } } | { "next_to_contact": { limit?: number, } } | { "organizations_by_lamp": Record<symbol, never> } | { "check_outreach": { text: string, } } | { "draft_message": { person_id: Id, purpose?: TemplatePurpose, template_id?: Id, times?: Array<Timestamp>, 
+/**
+ * Store it as a draft (otherwise it is a preview that changes nothing).
+ */
+save?: boolean, } } | { "outreach_sent": { id: Id, at?: Timestamp, } } | { "outreach_replied": { id: Id, declined?: boolean, at?: Timestamp, } } | { "set_stage": { person_id: Id, stage: Stage | null, } } | { "prep_brief": { id: Id, } } | { "start_meeting": { id: Id, } } | { "stop_meeting": { id: Id, } } | { "meeting_timer": { id: Id, } } | { "answer": { meeting_id: Id, question_id: Id, text: string, } } | { "add_takeaway": { meeting_id: Id, text: string, topic: TakeawayTopic, } } | { "capture_referral": ReferralCapture } | { "thank_you_sent": { meeting_id: Id, at?: Timestamp, } } | { "profile": Record<symbol, never> } | { "set_profile": { fields: Record<string, unknown>, } } | { "devices": Record<symbol, never> } | { "device_key": Record<symbol, never> } | { "remove_device": { id: Id, } } | { "stats": Record<symbol, never> } | { "sync_status": Record<symbol, never> } | { "pairing_code": Record<symbol, never> } | { "pair_with": { ticket: string, } } | { "sync_now": Record<symbol, never> } | { "reminders": Record<symbol, never> } | { "import_contacts": { format: ContactFormat, text: string, dry_run?: boolean, skip_invalid?: boolean, } } | { "import_backup": { text: string, dry_run?: boolean, } } | { "export": { format: ExportFormat, } };
 
 export type Captured = { person: RecordOf<'person'>, task: RecordOf<'task'> | null, 
 /**
@@ -127,7 +131,15 @@ addresses: Array<string>,
  */
 revoked_at: Timestamp | null, };
 
-export type Draft = { outreach: RecordOf<'outreach'>, findings: Array<Finding>, missing: Array<string>, };
+export type Draft = { outreach: RecordOf<'outreach'>, findings: Array<Finding>, missing: Array<string>, 
+/**
+ * Whether it was stored (as a draft of the person's messages).
+ */
+saved: boolean, 
+/**
+ * What the user should know before sending, such as an earlier message to the same person.
+ */
+note: string | null, };
 
 export type Due = { person_id: Id | null, person_name: string, 
 /**
@@ -244,7 +256,12 @@ export type Outreach = { title: string, person_id: Id | null, template_id: Id | 
 /**
  * The message this one follows up on.
  */
-follows_up_id: Id | null, };
+follows_up_id: Id | null, 
+/**
+ * What the message is for (a first request, a follow-up, a thank-you…): sending it settles
+ * what was due (a thank-you sent clears the thank-you due).
+ */
+purpose: TemplatePurpose | null, };
 
 export type PairingCode = { ticket: string, qr_svg: string, expires_at: Timestamp, };
 
@@ -318,7 +335,12 @@ ask: string | null,
 /**
  * The user's IANA time zone.
  */
-time_zone: string | null, };
+time_zone: string | null, 
+/**
+ * When the user can take calls, in their zone, as `HH:MM-HH:MM` (default 09:00-17:00,
+ * Monday to Friday): proposed times fall inside these hours.
+ */
+hours: string | null, };
 
 export type Question = { 
 /**
@@ -381,7 +403,12 @@ export type SearchHit = { id: Id, kind: Kind,
 /**
  * The record's name or title.
  */
-title: string, score: number, };
+title: string, 
+/**
+ * What tells it apart from others of the same name: a person's role and organization, an
+ * organization's industry, a meeting's day (empty when there is nothing to say).
+ */
+detail: string, score: number, };
 
 export type SearchRequest = { query: string, kind?: Kind, limit?: number, };
 
