@@ -409,7 +409,7 @@ pub async fn meeting(app: Rapport, cmd: MeetingCommand, json: bool) -> Result<()
             };
             for g in &given {
                 let q = if add {
-                    args::resolve(&app, "questions", Kind::Question, g).await?
+                    question_by_words(&app, g).await?
                 } else {
                     brief_question(&app, id, g).await?
                 };
@@ -504,6 +504,44 @@ pub async fn referral(app: Rapport, a: ReferralArgs, json: bool) -> Result<(), A
     Ok(())
 }
 
+/// A question of the bank, by id, by its whole text, or by words only one question has.
+async fn question_by_words(app: &Rapport, given: &str) -> Result<RecordId, ApiError> {
+    if let Ok(id) = given.parse::<RecordId>() {
+        return Ok(id);
+    }
+    let hits = app
+        .search(rapport_core::SearchRequest {
+            query: given.into(),
+            kind: Some(Kind::Question),
+            limit: Some(10),
+        })
+        .await?
+        .hits;
+    let wanted = given.trim().to_lowercase();
+    if let Some(exact) = hits.iter().find(|h| h.title.to_lowercase() == wanted) {
+        return Ok(exact.id);
+    }
+    match hits.as_slice() {
+        [one] => Ok(one.id),
+        [] => Err(ApiError::validation(
+            "questions",
+            format!("no question of the bank has the words '{given}' (`rapport question list`)"),
+        )),
+        many => Err(ApiError::validation(
+            "questions",
+            format!(
+                "{} questions have the words '{given}': add words, or give an id ({})",
+                many.len(),
+                many.iter()
+                    .map(|h| h.title.as_str())
+                    .take(3)
+                    .collect::<Vec<_>>()
+                    .join(" / ")
+            ),
+        )),
+    }
+}
+
 /// A question of a meeting's brief, by its number there (1, 2, …) or by id.
 async fn brief_question(
     app: &Rapport,
@@ -549,7 +587,10 @@ async fn timer(app: &Rapport, id: RecordId, watch: bool, json: bool) -> Result<(
     tokio::pin!(stop);
     loop {
         let t = app.meeting_timer(id).await?;
-        if json {
+        if json && watch {
+            // One object per line, as `sync --watch --json` prints its events.
+            say!("{}", serde_json::to_string(&t).unwrap_or_default());
+        } else if json {
             output::print_json(&t)?;
         } else {
             let line = format!(
@@ -848,13 +889,20 @@ pub async fn stats(app: Rapport, tz: &TimeZone, json: bool) -> Result<(), ApiErr
             days
         );
     }
-    for r in &d.takeaways_by_goal {
-        let n: usize = r.topics.values().map(Vec::len).sum();
-        say!(
-            "Takeaways for “{}”: {n} ({})",
-            r.group,
-            r.topics.keys().cloned().collect::<Vec<_>>().join(", ")
-        );
+    // What was learned, per goal and per industry, topic by topic.
+    for (title, rollups) in [
+        ("goal", &d.takeaways_by_goal),
+        ("industry", &d.takeaways_by_industry),
+    ] {
+        for r in rollups {
+            let n: usize = r.topics.values().map(Vec::len).sum();
+            say!("Takeaways for the {title} “{}” ({n}):", r.group);
+            for (topic, items) in &r.topics {
+                for t in items {
+                    say!("  {topic}: {t}");
+                }
+            }
+        }
     }
     say!("Referral chains: {}", d.referral_chains.len());
     fn tree(n: &rapport_core::workflow::ChainNode, depth: usize) {

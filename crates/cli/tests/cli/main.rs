@@ -15,6 +15,7 @@ mod netns;
 mod running;
 mod serve;
 mod short_lived;
+mod story;
 mod sync;
 
 struct Vault {
