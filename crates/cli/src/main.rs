@@ -229,7 +229,7 @@ fn main() -> ExitCode {
         }
     };
     match runtime.block_on(run(cli)) {
-        Ok(()) => ExitCode::SUCCESS,
+        Ok(()) => ExitCode::from(EXIT_STATUS.load(std::sync::atomic::Ordering::Relaxed)),
         Err(e) => {
             eprintln!(
                 "error: {}",
@@ -238,6 +238,17 @@ fn main() -> ExitCode {
             ExitCode::from(if e.is_bad_input() { 2 } else { 1 })
         }
     }
+}
+
+/// The exit status of `outreach check` when the message breaks the etiquette (an error-level
+/// finding): not 2, which means the input itself was bad (docs/cli.md).
+pub(crate) const EXIT_FINDINGS: u8 = 3;
+
+/// The status a command that succeeded asks to exit with (0 unless it says otherwise).
+static EXIT_STATUS: std::sync::atomic::AtomicU8 = std::sync::atomic::AtomicU8::new(0);
+
+pub(crate) fn exit_with(code: u8) {
+    EXIT_STATUS.store(code, std::sync::atomic::Ordering::Relaxed);
 }
 
 pub(crate) fn data_dir(cli_dir: Option<PathBuf>) -> Result<PathBuf, ApiError> {

@@ -2,6 +2,7 @@
 
 use clap::{Args, Subcommand};
 use jiff::tz::TimeZone;
+use rapport_core::model::workflow::etiquette::Severity;
 use rapport_core::model::{Kind, RecordId, Stage, Timestamp};
 use rapport_core::workflow::{Dashboard, Due, Today};
 use rapport_core::{ApiError, Rapport};
@@ -342,6 +343,9 @@ pub async fn outreach(app: Rapport, cmd: OutreachCommand, json: bool) -> Result<
                 }
             };
             let findings = app.check_outreach(&text);
+            if findings.iter().any(|f| f.severity == Severity::Error) {
+                crate::exit_with(crate::EXIT_FINDINGS);
+            }
             if json {
                 return output::print_json(&findings);
             }

@@ -125,6 +125,22 @@ fn a_month_of_informational_interviews_through_the_command_line() {
         check.status.success(),
         "Rapport's own draft fails its check"
     );
+    // A message that asks for a job is stopped with the documented status 3, not 2.
+    let bad = v
+        .command(&[
+            "outreach",
+            "check",
+            "--text",
+            "Hi Zoë, Bea suggested I write. Are you hiring on your team? I've attached my CV.",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(
+        bad.status.code(),
+        Some(3),
+        "{}",
+        String::from_utf8_lossy(&bad.stdout)
+    );
     at(&v, day0, &["outreach", "sent", &msg]);
 
     // 3B7 on business days: after three (Friday), try someone else at Green Harbor; after
