@@ -194,6 +194,12 @@ const REFERRAL: &[(&str, Need)] = &[
         Ask,
     ),
     ("a|an|employee|internal|your referral", Ask),
+    // The CV (named just before) passed on: "forward it to your HR department", "pass it to
+    // whoever is hiring".
+    (
+        "forward|pass|send|give|show it|them *2 to *3 hr|recruiter|recruiters|recruitment|recruiting|talent|hiring|whoever",
+        Anywhere,
+    ),
     // A reference is a recommendation too: "would you act as a referee for me?"
     ("referee|reference for me", Anywhere),
     ("my|a referee", Ask),
@@ -210,6 +216,22 @@ const REFERRAL: &[(&str, Need)] = &[
 const JOB: &[(&str, Need)] = &[
     // Whether they hire: "are you hiring?", "is Meridian recruiting?", "who's hiring".
     ("@BE *3 hiring|recruiting", Ask),
+    // "Do you know anyone hiring?"
+    (
+        "know|knows *2 anyone|anybody|someone|somebody|anywhere|places|companies|teams *2 hiring|recruiting",
+        Ask,
+    ),
+    // A vacancy that may come: "my CV, in case a vacancy arises".
+    ("@JOB arises|arise|appears|appear", Anywhere),
+    (
+        "in case *4 @JOB *2 comes|come|opens|open|arises|arise",
+        Anywhere,
+    ),
+    // "If you're ever short-handed, I'd jump at the chance to help."
+    (
+        "if you|your|they *3 short-handed|short-staffed|shorthanded|understaffed",
+        Anywhere,
+    ),
     (
         "are|is|were|will *2 you|your *2 [be] looking for *2 @PEOPLE",
         Ask,
@@ -312,6 +334,10 @@ const JOB: &[(&str, Need)] = &[
         "of|to|me|i being|be|get|getting hired|employed|recruited",
         Ask,
     ),
+    // "How I could get hired onto your next project."
+    ("i|me *2 get|be hired|employed|recruited|taken", Ask),
+    // A job interview of the writer: "would you be open to interviewing me for one of the posts?"
+    ("interview|interviewing me *3 for", Ask),
     ("apply *2 through|via you", Ask),
     // A job interview: "an interview for the UX role", "help me get an interview".
     ("interview for", Ask),
@@ -362,6 +388,8 @@ const ASK_SENTENCE: &[&str] = &[
 ];
 
 const NEGATIONS: &[&str] = &["not", "n't", "never", "no", "nor"];
+/// Words after a negation that make it negate nothing after them ("I'm not sure my CV…").
+const NOT_NEGATING: &[&str] = &["sure", "certain", "only", "just", "quite"];
 
 const WEEKDAYS: &[&str] = &[
     "monday",
@@ -1053,7 +1081,11 @@ impl Sentence<'_> {
 
     /// A "not" (or "n't", "never", "no") inside the match or in the three words before it.
     fn negated(&self, start: usize, end: usize) -> bool {
-        let neg = |i: usize| NEGATIONS.contains(&self.text(i));
+        // "Not sure my CV…", "not only…": these negate nothing that follows.
+        let neg = |i: usize| {
+            NEGATIONS.contains(&self.text(i))
+                && !(i + 1 < self.tokens.len() && NOT_NEGATING.contains(&self.text(i + 1)))
+        };
         if (start..end).any(neg) {
             return true;
         }
