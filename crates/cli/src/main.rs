@@ -119,9 +119,12 @@ enum Command {
     },
     /// Today: meetings, thank-yous, follow-ups, tasks and check-ins due.
     Today {
-        /// Your time zone [default: the system's].
+        /// Your time zone [default: the profile's, else the system's].
         #[arg(long)]
         tz: Option<String>,
+        /// Every item of every section, not the first five of each.
+        #[arg(long)]
+        all: bool,
     },
     /// Progress: the funnel, conversations per week, referral chains.
     Stats {
@@ -312,12 +315,17 @@ async fn run(cli: Cli) -> Result<(), ApiError> {
             workflow::set_stage(open(cli.data_dir).await?, person, stage, json).await
         }
         Command::Next { limit } => workflow::next(open(cli.data_dir).await?, limit, json).await,
-        Command::Today { tz } => {
+        Command::Today { tz, all } => {
             // Checked before the vault opens: a bad zone is bad input whatever the vault.
             workflow::user_tz(tz.as_deref())?;
             let app = open(cli.data_dir).await?;
             let tz = app.view_time_zone("tz", tz).await?;
-            workflow::today(app, &tz, json).await
+            let limit = if all {
+                usize::MAX
+            } else {
+                rapport_core::workflow::TODAY_LIMIT
+            };
+            workflow::today(app, &tz, limit, json).await
         }
         Command::Stats { tz } => {
             workflow::user_tz(tz.as_deref())?;

@@ -805,44 +805,47 @@ fn due_line(d: &Due, tz: &TimeZone) -> String {
     )
 }
 
-pub async fn today(app: Rapport, tz: &TimeZone, json: bool) -> Result<(), ApiError> {
-    let t: Today = app.today(tz).await?;
+pub async fn today(app: Rapport, tz: &TimeZone, limit: usize, json: bool) -> Result<(), ApiError> {
+    let t: Today = app.today(tz, limit).await?;
     if json {
         return output::print_json(&t);
     }
     let mut empty = true;
-    let mut section = |title: &str, lines: Vec<String>| {
+    let mut section = |title: &str, lines: Vec<String>, total: u64| {
         if !lines.is_empty() {
             empty = false;
             say!("{title}");
+            let shown = lines.len() as u64;
             for l in lines {
                 say!("  {l}");
             }
+            if total > shown {
+                say!("  … and {} more (`rapport today --all`)", total - shown);
+            }
         }
     };
+    let zone = tz.iana_name().unwrap_or("UTC");
     section(
-        "Meetings today",
+        "Next meetings (today and the coming week)",
         t.meetings
             .iter()
             .map(|m| {
-                format!(
-                    "{}  {}",
-                    m.body
-                        .due_at()
-                        .map(|s| s
-                            .to_jiff()
-                            .to_zoned(tz.clone())
-                            .strftime("%H:%M")
-                            .to_string())
+                let when = match &m.body {
+                    rapport_core::model::Body::Meeting(mb) => mb
+                        .start
+                        .map(|s| output::in_both_zones(s, mb.time_zone.as_deref(), tz))
                         .unwrap_or_default(),
-                    m.body.display_name()
-                )
+                    _ => String::new(),
+                };
+                format!("{when}  {}", m.body.display_name())
             })
             .collect(),
+        t.totals.meetings,
     );
     section(
         "Thank-yous due",
         t.thank_yous.iter().map(|d| due_line(d, tz)).collect(),
+        t.totals.thank_yous,
     );
     section(
         "Follow-ups (3B7)",
@@ -853,17 +856,20 @@ pub async fn today(app: Rapport, tz: &TimeZone, json: bool) -> Result<(), ApiErr
                 _ => format!("{}: {} business days without a reply — try someone else at the same organization ({} not contacted yet)", n.person_name, n.business_days, n.others_at_organization.len()),
             })
             .collect(),
-    );
-    section(
-        "Tasks due",
-        t.tasks.iter().map(|d| due_line(d, tz)).collect(),
+        t.totals.follow_ups,
     );
     section(
         "Check-ins due",
         t.check_ins.iter().map(|d| due_line(d, tz)).collect(),
+        t.totals.check_ins,
+    );
+    section(
+        "Tasks due",
+        t.tasks.iter().map(|d| due_line(d, tz)).collect(),
+        t.totals.tasks,
     );
     if empty {
-        say!("Nothing due today. `rapport next` suggests who to contact.");
+        say!("Nothing due today ({zone}). `rapport next` suggests who to contact.");
     }
     Ok(())
 }

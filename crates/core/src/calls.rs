@@ -56,6 +56,10 @@ pub enum Call {
         #[serde(default)]
         #[ts(optional)]
         time_zone: Option<String>,
+        /// The most items of each section (default 5; `totals` counts them all).
+        #[serde(default)]
+        #[ts(optional)]
+        limit: Option<u32>,
     },
     Dashboard {
         #[serde(default)]
@@ -347,9 +351,10 @@ impl Rapport {
             Call::Delete { id } => json(self.delete(id).await?),
             Call::Link(req) => json(self.link(req).await?),
             Call::Unlink(req) => json(self.unlink(req).await?),
-            Call::Today { time_zone } => {
+            Call::Today { time_zone, limit } => {
                 let tz = self.view_time_zone("time_zone", time_zone).await?;
-                json(self.today(&tz).await?)
+                let limit = limit.map_or(crate::workflow::TODAY_LIMIT, |l| l as usize);
+                json(self.today(&tz, limit).await?)
             }
             Call::Dashboard { time_zone } => {
                 let tz = self.view_time_zone("time_zone", time_zone).await?;

@@ -49,7 +49,10 @@ pub struct Nudge {
     pub others_at_organization: Vec<RecordId>,
 }
 
-/// The day at a glance.
+/// The day as a short plan: the next meetings (today and the coming seven days), then what is
+/// due, section by section in order of importance (a thank-you due today before an overdue one,
+/// then 3B7 follow-ups, check-ins, tasks). Each section holds at most the limit asked for, most
+/// pressing first; `totals` counts each in full ("show all 138").
 #[derive(Clone, Debug, Serialize, Deserialize, TS)]
 pub struct Today {
     #[ts(type = "RecordOf<'meeting'>[]")]
@@ -58,7 +61,22 @@ pub struct Today {
     pub follow_ups: Vec<Nudge>,
     pub tasks: Vec<Due>,
     pub check_ins: Vec<Due>,
+    pub totals: TodayTotals,
 }
+
+/// How many of each section of Today there are in all (follow-ups: at most, since some may
+/// turn out answered when read).
+#[derive(Clone, Debug, Default, Serialize, Deserialize, TS)]
+pub struct TodayTotals {
+    pub meetings: u64,
+    pub thank_yous: u64,
+    pub follow_ups: u64,
+    pub tasks: u64,
+    pub check_ins: u64,
+}
+
+/// How many items of each section Today shows unless asked for more.
+pub const TODAY_LIMIT: usize = 5;
 
 /// One person in a referral chain.
 #[derive(Clone, Debug, Serialize, Deserialize, TS)]
@@ -117,7 +135,7 @@ pub struct Dashboard {
 
 /// The effective stage a person record carries (the last entry of its log).
 pub fn current_stage(p: &Person) -> Stage {
-    p.stage_log.last().map_or(Stage::Identified, |c| c.stage)
+    p.stage()
 }
 
 fn person(r: &Record) -> Option<&Person> {
@@ -132,7 +150,6 @@ struct Vault {
     people: Vec<Record>,
     meetings: Vec<Record>,
     outreach: Vec<Record>,
-    tasks: Vec<Record>,
 }
 
 impl Vault {
@@ -148,12 +165,6 @@ impl Vault {
             _ => None,
         })
     }
-    fn tasks(&self) -> impl Iterator<Item = (&Record, &Task)> {
-        self.tasks.iter().filter_map(|r| match &r.body {
-            Body::Task(t) => Some((r, t)),
-            _ => None,
-        })
-    }
     fn names(&self) -> HashMap<RecordId, &str> {
         self.people
             .iter()
@@ -164,18 +175,16 @@ impl Vault {
 
 impl Rapport {
     async fn vault(&self) -> Result<Vault, ApiError> {
-        // The four reads are independent: side by side they use every core.
-        let (people, meetings, outreach, tasks) = tokio::try_join!(
+        // The three reads are independent: side by side they use every core.
+        let (people, meetings, outreach) = tokio::try_join!(
             self.list_all(Kind::Person),
             self.list_all(Kind::Meeting),
             self.list_all(Kind::Outreach),
-            self.list_all(Kind::Task),
         )?;
         Ok(Vault {
             people,
             meetings,
             outreach,
-            tasks,
         })
     }
 
@@ -474,57 +483,14 @@ impl Rapport {
         Ok(check_ins(&v, self.clock().now(), within_days))
     }
 
-    /// Today: meetings, thank-yous, follow-ups, tasks and check-ins due, in the user's zone.
-    pub async fn today(&self, tz: &TimeZone) -> Result<Today, ApiError> {
-        let v = self.vault().await?;
+    /// Today: the next meetings and what is due, in the user's zone, at most `limit` of each
+    /// (see [`Today`]). Read from the agenda index: what it costs follows what is shown, not
+    /// the size of the vault.
+    pub async fn today(&self, tz: &TimeZone, limit: usize) -> Result<Today, ApiError> {
+        let store = self.store().clone();
         let now = self.clock().now();
-        let today = calendar::local_date(now, tz);
-        let names = v.names();
-        let mut meetings: Vec<Record> = v
-            .meetings()
-            .filter(|(_, m)| m.status != Some(MeetingStatus::Cancelled) && m.ended_at.is_none())
-            .filter(|(_, m)| {
-                m.start
-                    .is_some_and(|s| calendar::local_date(s, tz) == today)
-            })
-            .map(|(r, _)| r.clone())
-            .collect();
-        meetings.sort_by_key(|r| match &r.body {
-            Body::Meeting(m) => m.start,
-            _ => None,
-        });
-        let mut tasks: Vec<Due> = v
-            .tasks()
-            .filter(|(_, t)| t.done_at.is_none())
-            // A task about someone since deleted ("Write to Omar") is nothing to do any more.
-            .filter(|(_, t)| t.person_id.is_none_or(|p| names.contains_key(&p)))
-            .filter_map(|(r, t)| {
-                let due = t.due_at.filter(|d| calendar::due_by(*d, today, tz))?;
-                Some(Due {
-                    person_id: t.person_id,
-                    person_name: t
-                        .person_id
-                        .and_then(|p| names.get(&p).map(|n| n.to_string()))
-                        .unwrap_or_default(),
-                    record_id: r.id(),
-                    what: t.title.clone(),
-                    due_at: due,
-                    all_day: calendar::due_day(due).is_some(),
-                    overdue: calendar::is_late(due, now, tz),
-                })
-            })
-            .collect();
-        tasks.sort_by_key(|d| d.due_at);
-        Ok(Today {
-            meetings,
-            thank_yous: thank_yous(&v, now),
-            follow_ups: nudges(&v, now, tz)
-                .into_iter()
-                .filter(|n| n.nudge != calendar::Nudge::Wait)
-                .collect(),
-            tasks,
-            check_ins: check_ins(&v, now, 0),
-        })
+        let tz = tz.clone();
+        crate::api::blocking(move || plan(&store, now, &tz, limit)).await
     }
 
     /// Progress: the funnel, conversations per week (last 12 weeks), the referral chains.
@@ -855,4 +821,209 @@ fn referral_chains(v: &Vault) -> Vec<Chain> {
         .collect();
     chains.sort_by(|a, b| b.people.cmp(&a.people).then(b.depth.cmp(&a.depth)));
     chains
+}
+
+/// The start of `date` in `tz`, as a moment.
+fn start_of(date: jiff::civil::Date, tz: &TimeZone) -> Timestamp {
+    date.to_zoned(tz.clone())
+        .map(|z| Timestamp::from_jiff(z.timestamp()))
+        .unwrap_or(Timestamp::from_millis(0))
+}
+
+/// [`Rapport::today`], on the store.
+fn plan(
+    store: &rapport_store::Store,
+    now: Timestamp,
+    tz: &TimeZone,
+    limit: usize,
+) -> Result<Today, ApiError> {
+    use rapport_model::workflow::agenda::Due as What;
+    let today = calendar::local_date(now, tz);
+    let start = start_of(today, tz);
+    let end = today.tomorrow().map_or(now, |d| start_of(d, tz));
+    let week_end = today
+        .checked_add(jiff::Span::new().days(8))
+        .map_or(end, |d| start_of(d, tz));
+    // The people items are about, read once each; a deleted person's items are nothing to do.
+    let mut people: HashMap<RecordId, Option<Record>> = HashMap::new();
+    let mut person_of = |id: Option<RecordId>| -> Result<Option<Option<Record>>, ApiError> {
+        let Some(id) = id else {
+            return Ok(Some(None));
+        };
+        if let std::collections::hash_map::Entry::Vacant(e) = people.entry(id) {
+            e.insert(store.get(id)?.filter(|r| !r.is_deleted()));
+        }
+        Ok(people[&id].clone().map(Some))
+    };
+    let name = |p: &Option<Record>| {
+        p.as_ref()
+            .map(|r| r.body.display_name().to_string())
+            .unwrap_or_default()
+    };
+
+    let read = |id: RecordId| -> Result<Option<Record>, ApiError> {
+        Ok(store.get(id)?.filter(|r| !r.is_deleted()))
+    };
+
+    let upcoming = store.agenda(What::Meeting, Some(start), week_end, false)?;
+    let mut meetings = Vec::new();
+    for (_, id) in upcoming.iter().take(limit) {
+        meetings.extend(read(*id)?);
+    }
+
+    // Thank-yous: the ones still on time first (each is due 24 hours after its meeting, so
+    // within a day), then the overdue ones, latest first.
+    let on_time = store.agenda(
+        What::ThankYou,
+        Some(now),
+        Timestamp::from_millis(now.as_millis() + 2 * 86_400_000),
+        false,
+    )?;
+    let late = store.agenda(What::ThankYou, None, now, true)?;
+    let mut thank_yous = Vec::new();
+    for (due, id) in on_time.iter().chain(&late) {
+        if thank_yous.len() >= limit {
+            break;
+        }
+        let Some(r) = read(*id)? else { continue };
+        let Body::Meeting(m) = &r.body else { continue };
+        let Some(p) = person_of(m.person_id)? else {
+            continue;
+        };
+        thank_yous.push(Due {
+            person_id: m.person_id,
+            person_name: name(&p),
+            record_id: r.id(),
+            what: format!(
+                "Thank {} for “{}”",
+                p.as_ref().map_or("them", |p| p.body.display_name()),
+                m.title
+            ),
+            due_at: *due,
+            all_day: false,
+            overdue: *due < now,
+        });
+    }
+
+    // 3B7: requests sent three calendar days ago or more (three business days at least), the
+    // longest waiting first; a request answered by a later message, or whose person has moved
+    // on to a meeting, is passed over.
+    let three_days_ago = Timestamp::from_millis(now.as_millis() - 3 * 86_400_000);
+    let waiting = store.agenda(What::Request, None, three_days_ago, false)?;
+    let mut follow_ups = Vec::new();
+    for (sent, id) in &waiting {
+        if follow_ups.len() >= limit {
+            break;
+        }
+        let (nudge, days) = calendar::three_b_seven(*sent, now, tz);
+        if nudge == calendar::Nudge::Wait {
+            continue;
+        }
+        let Some(r) = read(*id)? else { continue };
+        let Body::Outreach(o) = &r.body else { continue };
+        let Some(Some(p)) = person_of(o.person_id)? else {
+            continue;
+        };
+        let Body::Person(pb) = &p.body else { continue };
+        if pb.stage().rank() >= Stage::Scheduled.rank() {
+            continue;
+        }
+        let later = store
+            .related(p.id())?
+            .into_iter()
+            .any(|x| matches!(&x.body, Body::Outreach(y) if y.sent_at.is_some_and(|t| t > *sent)));
+        if later {
+            continue;
+        }
+        let others_at_organization = match (nudge, pb.organization_id) {
+            (calendar::Nudge::TryAnotherPerson, Some(org)) => {
+                let mut q = rapport_store::ListQuery::new(Kind::Person);
+                q.organization = Some(org);
+                q.limit = 50;
+                store
+                    .list(&q)?
+                    .items
+                    .into_iter()
+                    .filter(|x| x.id() != p.id())
+                    .filter(|x| {
+                        matches!(&x.body, Body::Person(q) if q.stage().rank() <= Stage::OutreachDrafted.rank())
+                    })
+                    .map(|x| x.id())
+                    .collect()
+            }
+            _ => Vec::new(),
+        };
+        follow_ups.push(Nudge {
+            outreach_id: r.id(),
+            person_id: Some(p.id()),
+            person_name: p.body.display_name().to_string(),
+            business_days: days,
+            nudge,
+            others_at_organization,
+        });
+    }
+
+    // Tasks due by the end of today, the most recently due first (a pile of old ones does not
+    // hide today's). A day given without a time (stored at midnight UTC) falls due all that
+    // day wherever the user is.
+    let due_tasks: Vec<(Timestamp, RecordId)> = store
+        .agenda(What::Task, None, end, true)?
+        .into_iter()
+        .filter(|(due, _)| calendar::due_by(*due, today, tz))
+        .collect();
+    let mut tasks = Vec::new();
+    for (due, id) in &due_tasks {
+        if tasks.len() >= limit {
+            break;
+        }
+        let Some(r) = read(*id)? else { continue };
+        let Body::Task(t) = &r.body else { continue };
+        let Some(p) = person_of(t.person_id)? else {
+            continue;
+        };
+        tasks.push(Due {
+            person_id: t.person_id,
+            person_name: name(&p),
+            record_id: r.id(),
+            what: t.title.clone(),
+            due_at: *due,
+            all_day: calendar::due_day(*due).is_some(),
+            overdue: calendar::is_late(*due, now, tz),
+        });
+    }
+
+    let due_check_ins = store.agenda(What::CheckIn, None, now, true)?;
+    let mut check_ins = Vec::new();
+    for (due, id) in due_check_ins.iter().take(limit) {
+        let Some(r) = read(*id)? else { continue };
+        check_ins.push(Due {
+            person_id: Some(r.id()),
+            person_name: r.body.display_name().to_string(),
+            record_id: r.id(),
+            what: format!("Check in with {}", r.body.display_name()),
+            due_at: *due,
+            all_day: false,
+            overdue: *due < now,
+        });
+    }
+
+    Ok(Today {
+        meetings,
+        thank_yous,
+        follow_ups,
+        tasks,
+        check_ins,
+        totals: TodayTotals {
+            meetings: upcoming.len() as u64,
+            thank_yous: (on_time.len() + late.len()) as u64,
+            follow_ups: waiting
+                .iter()
+                .filter(|(sent, _)| {
+                    calendar::three_b_seven(*sent, now, tz).0 != calendar::Nudge::Wait
+                })
+                .count() as u64,
+            tasks: due_tasks.len() as u64,
+            check_ins: due_check_ins.len() as u64,
+        },
+    })
 }

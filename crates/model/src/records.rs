@@ -354,6 +354,14 @@ pub fn keep_final(old: &Record, new: &mut Record) -> bool {
     true
 }
 
+impl Person {
+    /// Where they stand in the pipeline: the last entry of the stage log (identified when
+    /// there is none yet).
+    pub fn stage(&self) -> Stage {
+        self.stage_log.last().map_or(Stage::Identified, |c| c.stage)
+    }
+}
+
 /// The fields of a record, by kind. In JSON the kind is the `kind` field beside them.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(tag = "kind", rename_all = "snake_case")]

@@ -8,6 +8,7 @@
 //! | `N` kind name 0x00 id                 | — (records by name or title)   |
 //! | `U` kind updated id                   | — (records by last change)     |
 //! | `T` due id                            | — (open tasks, meetings by time)|
+//! | `A` what due id                       | — (the agenda: what falls due, by kind and time) |
 //! | `O` org kind id                       | — (records by organization)    |
 //! | `G` goal kind id                      | — (records by goal)            |
 //! | `Q` seq                               | ids a batch changed, not yet in search |
@@ -33,6 +34,11 @@ pub const BY_DUE: u8 = b'T';
 pub const BY_ORG: u8 = b'O';
 pub const BY_GOAL: u8 = b'G';
 pub const BY_PERSON: u8 = b'P';
+/// `A` + what (`agenda::Due::tag`) + time + id: what each record asks of the user and when
+/// (a meeting, a thank-you, a request waiting for a reply, a check-in, a task).
+pub const AGENDA: u8 = b'A';
+/// Set once the agenda index is built (vaults written before it get it once when opened).
+pub const AGENDA_READY: &[u8] = b"Sagenda-v1";
 pub const PENDING_SEARCH: u8 = b'Q';
 pub const COUNT: u8 = b'K';
 /// `H` + bucket + id → the document's heads (32-byte change hashes, concatenated): what sync
@@ -117,6 +123,14 @@ pub fn time_from(bytes: &[u8]) -> Option<Timestamp> {
     ))
 }
 
+/// An agenda entry's key.
+pub fn agenda(what: rapport_model::workflow::agenda::Due, at: Timestamp, id: RecordId) -> Vec<u8> {
+    let mut k = vec![AGENDA, what.tag()];
+    k.extend_from_slice(&time(at));
+    k.extend_from_slice(id.as_bytes());
+    k
+}
+
 /// The id at the end of an index key.
 pub fn trailing_id(key: &[u8]) -> Option<RecordId> {
     let start = key.len().checked_sub(16)?;
@@ -181,6 +195,9 @@ pub fn index_keys(r: &Record) -> Vec<Vec<u8>> {
         k.push(kind.tag());
         k.extend_from_slice(id.as_bytes());
         out.push(k);
+    }
+    for (what, at) in rapport_model::workflow::agenda::entries(r) {
+        out.push(agenda(what, at, id));
     }
     out.sort();
     out.dedup();

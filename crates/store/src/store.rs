@@ -7,7 +7,7 @@ use std::sync::{Mutex, MutexGuard};
 use automerge::{ActorId, AutoCommit, ChangeHash};
 use lru::LruCache;
 use rapport_model::{
-    Kind, Record, RecordId, keep_final, record_from_doc, record_to_doc,
+    Kind, Record, RecordId, Timestamp, keep_final, record_from_doc, record_to_doc,
     record_to_doc_with_plain_prose,
 };
 use serde::Serialize;
@@ -405,6 +405,7 @@ impl Store {
             _lock: lock,
         };
         store.ensure_heads_index()?;
+        store.ensure_agenda_index()?;
         Ok(store)
     }
 
@@ -441,6 +442,79 @@ impl Store {
         batch.put(keys::HEADS_READY, Vec::new());
         self.kv.apply(batch)?;
         self.kv.flush()
+    }
+
+    /// Vaults written before the agenda index get it once, from their record projections (no
+    /// document is loaded).
+    fn ensure_agenda_index(&self) -> Result<()> {
+        if self.kv.get(keys::AGENDA_READY)?.is_some() {
+            return Ok(());
+        }
+        let _w = lock(&self.writes)?;
+        let mut batch = WriteBatch::default();
+        for (_, v) in self
+            .kv
+            .scan(&[keys::RECORD], None, Direction::Forward, usize::MAX)?
+        {
+            let r = decode(&v)?;
+            for (what, at) in rapport_model::workflow::agenda::entries(&r) {
+                batch.put(keys::agenda(what, at, r.id()), Vec::new());
+            }
+            if batch.len() > 2048 {
+                self.kv.apply(std::mem::take(&mut batch))?;
+            }
+        }
+        batch.put(keys::AGENDA_READY, Vec::new());
+        self.kv.apply(batch)?;
+        self.kv.flush()
+    }
+
+    /// What falls due of one kind before `until` (and from `from`, if given): the due times
+    /// and record ids, soonest first (or latest first), read from the agenda index alone — the
+    /// caller reads the records it shows.
+    pub fn agenda(
+        &self,
+        what: rapport_model::workflow::agenda::Due,
+        from: Option<Timestamp>,
+        until: Timestamp,
+        latest_first: bool,
+    ) -> Result<Vec<(Timestamp, RecordId)>> {
+        let prefix = [keys::AGENDA, what.tag()];
+        let bound = |t: Timestamp, fill: u8| {
+            let mut k = prefix.to_vec();
+            k.extend_from_slice(&keys::time(t));
+            k.extend_from_slice(&[fill; 16]);
+            k
+        };
+        let (dir, after) = if latest_first {
+            // Scanning down from just after the last id at `until - 1 ms`.
+            let last = Timestamp::from_millis(until.as_millis() - 1);
+            let mut k = bound(last, 0xff);
+            k.push(0);
+            (Direction::Backward, Some(k))
+        } else {
+            // Scanning up from just before the first id at `from`.
+            let first = from.map(|f| bound(Timestamp::from_millis(f.as_millis() - 1), 0xff));
+            (Direction::Forward, first)
+        };
+        let mut out = Vec::new();
+        for (k, _) in self.kv.scan(&prefix, after.as_deref(), dir, usize::MAX)? {
+            let (Some(at), Some(id)) = (
+                k.get(2..10).and_then(keys::time_from),
+                keys::trailing_id(&k),
+            ) else {
+                continue;
+            };
+            if latest_first {
+                if from.is_some_and(|f| at < f) {
+                    break;
+                }
+            } else if at >= until {
+                break;
+            }
+            out.push((at, id));
+        }
+        Ok(out)
     }
 
     /// Every document's id and heads, read from the heads index (tests compare them with the
@@ -1408,8 +1482,9 @@ impl Store {
         Ok(())
     }
 
-    fn projection_prefixes() -> [u8; 10] {
+    fn projection_prefixes() -> [u8; 11] {
         [
+            keys::AGENDA,
             keys::RECORD,
             keys::HEADS,
             keys::BUCKET,
@@ -1527,6 +1602,7 @@ impl Store {
         }
         buckets.write(&mut batch);
         batch.put(keys::HEADS_READY, Vec::new());
+        batch.put(keys::AGENDA_READY, Vec::new());
         self.kv.apply(batch)?;
         self.kv.flush()?;
         let seq = w.seq;

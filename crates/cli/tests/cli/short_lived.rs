@@ -877,7 +877,7 @@ fn a_sync_killed_part_way_runs_again_at_once_while_the_other_device_stays_up() {
     run_ok(c, "pairing");
     assert_eq!(inviting.exit_code(LIMIT), Some(0));
     let mut c = rapport(&laptop);
-    c.args(["dev", "seed", "--people", "100", "--seed", "4"]);
+    c.args(["dev", "seed", "--people", "60", "--seed", "4"]);
     run_ok(c, "seeding the laptop");
     let all = synced_records(&rt, &laptop);
     let mut c = rapport(&laptop);
@@ -893,7 +893,7 @@ fn a_sync_killed_part_way_runs_again_at_once_while_the_other_device_stays_up() {
     c.arg("sync");
     let mut victim = Running::start(c);
     let deadline = Instant::now() + LIMIT;
-    while super::crash::dir_bytes(&phone) < start + 64 * 1024 && victim.ended().is_none() {
+    while super::crash::dir_bytes(&phone) < start + 32 * 1024 && victim.ended().is_none() {
         assert!(Instant::now() < deadline, "the sync stalled");
         std::thread::sleep(Duration::from_millis(1));
     }
@@ -904,13 +904,14 @@ fn a_sync_killed_part_way_runs_again_at_once_while_the_other_device_stays_up() {
         "the sync finished before it was killed"
     );
 
-    // Bounded well below the ~30 s a dead connection takes to time out (the whole sync takes a
-    // few seconds here); without the laptop closing the old connection this fails.
+    // Bounded below the ~30 s a dead connection takes to time out, after which the sync failed
+    // (the whole sync takes a few seconds here, more beside other tests on a busy machine);
+    // without the laptop closing the old connection this fails.
     let mut c = rapport(&phone);
     c.arg("sync");
     let mut again = Running::start(c);
     assert_eq!(
-        again.exit_code(Duration::from_secs(15)),
+        again.exit_code(Duration::from_secs(25)),
         Some(0),
         "the sync after a killed one failed or waited for the dead one"
     );

@@ -156,7 +156,7 @@ async fn from_a_goal_to_a_check_in_due_after_90_days() {
         "two days before the meeting"
     );
     clock.set(at("2026-12-03T08:00:00Z"));
-    let today = app.today(&utc).await.unwrap();
+    let today = app.today(&utc, 5).await.unwrap();
     assert_eq!(
         today.meetings.iter().map(|m| m.id()).collect::<Vec<_>>(),
         vec![meeting.id()]
@@ -176,7 +176,7 @@ async fn from_a_goal_to_a_check_in_due_after_90_days() {
         app.thank_yous_due().await.unwrap()[0].overdue,
         "an overdue thank-you shows as such"
     );
-    assert_eq!(app.today(&utc).await.unwrap().thank_yous.len(), 1);
+    assert_eq!(app.today(&utc, 5).await.unwrap().thank_yous.len(), 1);
     app.update(
         meeting.id(),
         json!({ "thanked_at": "2026-12-05T09:00:00Z" }),

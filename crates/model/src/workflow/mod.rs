@@ -1,6 +1,7 @@
 //! The rules of the informational-interview workflow, as pure functions of records and a time:
 //! no I/O, and "now" is always a parameter.
 
+pub mod agenda;
 pub mod calendar;
 pub mod etiquette;
 pub mod meeting;

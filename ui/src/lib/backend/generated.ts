@@ -82,7 +82,11 @@ research_may_answer: boolean,
  */
 answer: string | null, };
 
-export type Call = { "list": ListRequest } | { "get": { id: Id, } } | { "list_all": { kind: Kind, } } | { "search": SearchRequest } | { "create": { kind: Kind, fields: Record<string, unknown>, } } | { "update": { id: Id, patch: Record<string, unknown>, } } | { "delete": { id: Id, } } | { "link": LinkRequest } | { "unlink": LinkRequest } | { "today": { time_zone?: string, } } | { "dashboard": { time_zone?: string, } } | { "next_to_contact": { limit?: number, } } | { "organizations_by_lamp": Record<symbol, never> } | { "check_outreach": { text: string, } } | { "draft_message": { person_id: Id, purpose?: TemplatePurpose, template_id?: Id, times?: Array<Timestamp>, 
+export type Call = { "list": ListRequest } | { "get": { id: Id, } } | { "list_all": { kind: Kind, } } | { "search": SearchRequest } | { "create": { kind: Kind, fields: Record<string, unknown>, } } | { "update": { id: Id, patch: Record<string, unknown>, } } | { "delete": { id: Id, } } | { "link": LinkRequest } | { "unlink": LinkRequest } | { "today": { time_zone?: string, 
+/**
+ * The most items of each section (default 5; `totals` counts them all).
+ */
+limit?: number, } } | { "dashboard": { time_zone?: string, } } | { "next_to_contact": { limit?: number, } } | { "organizations_by_lamp": Record<symbol, never> } | { "check_outreach": { text: string, } } | { "draft_message": { person_id: Id, purpose?: TemplatePurpose, template_id?: Id, times?: Array<Timestamp>, 
 /**
  * Store it as a draft (otherwise it is a preview that changes nothing).
  */
@@ -482,7 +486,9 @@ export type Template = { title: string, purpose: TemplatePurpose | null, subject
 
 export type Timer = { elapsed_secs: number, planned_secs: number, remaining_secs: number, signal: Signal, };
 
-export type Today = { meetings: RecordOf<'meeting'>[], thank_yous: Array<Due>, follow_ups: Array<Nudge>, tasks: Array<Due>, check_ins: Array<Due>, };
+export type Today = { meetings: RecordOf<'meeting'>[], thank_yous: Array<Due>, follow_ups: Array<Nudge>, tasks: Array<Due>, check_ins: Array<Due>, totals: TodayTotals, };
+
+export type TodayTotals = { meetings: number, thank_yous: number, follow_ups: number, tasks: number, check_ins: number, };
 
 export type Week = { 
 /**
