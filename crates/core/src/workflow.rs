@@ -1,7 +1,7 @@
 //! The workflow on top of the records: stages, who to contact next, what is due today, the
 //! 3B7 nudges and the dashboard. Every rule takes "now" from the injected clock.
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{BTreeMap, HashMap};
 
 use jiff::tz::TimeZone;
 use rapport_model::workflow::{calendar, etiquette, pipeline, ranking};
@@ -328,64 +328,8 @@ impl Rapport {
 
     /// People to contact next, best first, with the reasons.
     pub async fn next_to_contact(&self, limit: usize) -> Result<Vec<NextContact>, ApiError> {
-        let people = self.list_all(Kind::Person).await?;
-        let goals = self.list_all(Kind::Goal).await?;
-        let top_goals: HashSet<RecordId> = goals
-            .iter()
-            .filter(|g| matches!(&g.body, Body::Goal(g) if g.priority.is_some_and(|p| p <= 2) && g.status.is_none_or(|s| s == GoalStatus::Active)))
-            .map(Record::id)
-            .collect();
-        let top_orgs: HashSet<RecordId> = self
-            .list_all(Kind::Organization)
-            .await?
-            .iter()
-            .filter(|o| matches!(&o.body, Body::Organization(o) if o.advocacy || o.motivation.is_some_and(|m| m >= 4)))
-            .map(Record::id)
-            .collect();
-        let by_id: HashMap<RecordId, &Person> = people
-            .iter()
-            .filter_map(|r| person(r).map(|p| (r.id(), p)))
-            .collect();
-        let mut out: Vec<NextContact> = people
-            .iter()
-            .filter_map(|r| {
-                let p = person(r)?;
-                let referrer_is_warm =
-                    p.referred_by_id
-                        .and_then(|id| by_id.get(&id))
-                        .is_some_and(|rp| {
-                            current_stage(rp).rank() >= Stage::Met.rank()
-                                || matches!(
-                                    rp.warmth,
-                                    Some(
-                                        rapport_model::Warmth::Warm | rapport_model::Warmth::Close
-                                    )
-                                )
-                        });
-                let cx = ranking::Context {
-                    stage: Some(current_stage(p)),
-                    referrer_is_warm,
-                    on_top_goal: p.goal_ids.iter().any(|g| top_goals.contains(g)),
-                    at_top_organization: p.organization_id.is_some_and(|o| top_orgs.contains(&o)),
-                };
-                let (score, reasons) = ranking::next_score(p, &cx)?;
-                Some(NextContact {
-                    person: r.clone(),
-                    score,
-                    reasons,
-                })
-            })
-            .collect();
-        out.sort_by(|a, b| {
-            b.score.cmp(&a.score).then_with(|| {
-                a.person
-                    .body
-                    .display_name()
-                    .cmp(b.person.body.display_name())
-            })
-        });
-        out.truncate(limit);
-        Ok(out)
+        let store = self.store().clone();
+        crate::api::blocking(move || next_on(&store, limit)).await
     }
 
     /// Checks an outreach draft against the etiquette of informational interviews.
@@ -1026,4 +970,80 @@ fn plan(
             check_ins: due_check_ins.len() as u64,
         },
     })
+}
+
+/// [`Rapport::next_to_contact`], on the store: candidates come best first by what their own
+/// record says; their goals, organization and referrer can add at most
+/// [`ranking::MOST_FROM_CONTEXT`], so reading stops once no later candidate can reach the
+/// `limit`-th best. What it costs follows `limit`, not the number of people.
+fn next_on(store: &rapport_store::Store, limit: usize) -> Result<Vec<NextContact>, ApiError> {
+    let mut cache: HashMap<RecordId, Option<Record>> = HashMap::new();
+    let mut read = |id: RecordId| -> Result<Option<Record>, ApiError> {
+        if let std::collections::hash_map::Entry::Vacant(e) = cache.entry(id) {
+            e.insert(store.get(id)?.filter(|r| !r.is_deleted()));
+        }
+        Ok(cache[&id].clone())
+    };
+    let mut out: Vec<NextContact> = Vec::new();
+    for (base, id) in store.candidates()? {
+        if out.len() >= limit
+            && out
+                .last()
+                .is_some_and(|w| base + ranking::MOST_FROM_CONTEXT < w.score)
+        {
+            break;
+        }
+        let Some(r) = read(id)? else { continue };
+        let Some(p) = person(&r).cloned() else {
+            continue;
+        };
+        let referrer_is_warm = match p.referred_by_id {
+            Some(rid) => read(rid)?.is_some_and(|rr| {
+                person(&rr).is_some_and(|rp| {
+                    current_stage(rp).rank() >= Stage::Met.rank()
+                        || matches!(
+                            rp.warmth,
+                            Some(rapport_model::Warmth::Warm | rapport_model::Warmth::Close)
+                        )
+                })
+            }),
+            None => false,
+        };
+        let mut on_top_goal = false;
+        for g in &p.goal_ids {
+            on_top_goal |= read(*g)?.is_some_and(|g| {
+                matches!(&g.body, Body::Goal(g) if g.priority.is_some_and(|p| p <= 2) && g.status.is_none_or(|s| s == GoalStatus::Active))
+            });
+        }
+        let at_top_organization = match p.organization_id {
+            Some(o) => read(o)?.is_some_and(|o| {
+                matches!(&o.body, Body::Organization(o) if o.advocacy || o.motivation.is_some_and(|m| m >= 4))
+            }),
+            None => false,
+        };
+        let cx = ranking::Context {
+            stage: Some(current_stage(&p)),
+            referrer_is_warm,
+            on_top_goal,
+            at_top_organization,
+        };
+        let Some((score, reasons)) = ranking::next_score(&p, &cx) else {
+            continue;
+        };
+        out.push(NextContact {
+            person: r,
+            score,
+            reasons,
+        });
+        out.sort_by(|a, b| {
+            b.score.cmp(&a.score).then_with(|| {
+                a.person
+                    .body
+                    .display_name()
+                    .cmp(b.person.body.display_name())
+            })
+        });
+        out.truncate(limit);
+    }
+    Ok(out)
 }

@@ -9,6 +9,7 @@
 //! | `U` kind updated id                   | — (records by last change)     |
 //! | `T` due id                            | — (open tasks, meetings by time)|
 //! | `A` what due id                       | — (the agenda: what falls due, by kind and time) |
+//! | `X` score id                          | — (people to contact next, best first by their own record) |
 //! | `O` org kind id                       | — (records by organization)    |
 //! | `G` goal kind id                      | — (records by goal)            |
 //! | `Q` seq                               | ids a batch changed, not yet in search |
@@ -38,7 +39,10 @@ pub const BY_PERSON: u8 = b'P';
 /// (a meeting, a thank-you, a request waiting for a reply, a check-in, a task).
 pub const AGENDA: u8 = b'A';
 /// Set once the agenda index is built (vaults written before it get it once when opened).
-pub const AGENDA_READY: &[u8] = b"Sagenda-v1";
+pub const AGENDA_READY: &[u8] = b"Sagenda-v2";
+/// `X` + (u32::MAX − base score) + id: people not yet contacted, best first by what their own
+/// record says (`ranking::base_score`); the ranking then reads only the first few.
+pub const CANDIDATE: u8 = b'X';
 pub const PENDING_SEARCH: u8 = b'Q';
 pub const COUNT: u8 = b'K';
 /// `H` + bucket + id → the document's heads (32-byte change hashes, concatenated): what sync
@@ -198,6 +202,14 @@ pub fn index_keys(r: &Record) -> Vec<Vec<u8>> {
     }
     for (what, at) in rapport_model::workflow::agenda::entries(r) {
         out.push(agenda(what, at, id));
+    }
+    if let rapport_model::Body::Person(p) = &r.body
+        && let Some(score) = rapport_model::workflow::ranking::base_score(p)
+    {
+        let mut k = vec![CANDIDATE];
+        k.extend_from_slice(&(u32::MAX - score).to_be_bytes());
+        k.extend_from_slice(id.as_bytes());
+        out.push(k);
     }
     out.sort();
     out.dedup();

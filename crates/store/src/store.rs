@@ -444,8 +444,8 @@ impl Store {
         self.kv.flush()
     }
 
-    /// Vaults written before the agenda index get it once, from their record projections (no
-    /// document is loaded).
+    /// Vaults written before the agenda and candidate indexes get them once, from their record
+    /// projections (no document is loaded).
     fn ensure_agenda_index(&self) -> Result<()> {
         if self.kv.get(keys::AGENDA_READY)?.is_some() {
             return Ok(());
@@ -457,8 +457,11 @@ impl Store {
             .scan(&[keys::RECORD], None, Direction::Forward, usize::MAX)?
         {
             let r = decode(&v)?;
-            for (what, at) in rapport_model::workflow::agenda::entries(&r) {
-                batch.put(keys::agenda(what, at, r.id()), Vec::new());
+            for k in keys::index_keys(&r)
+                .into_iter()
+                .filter(|k| matches!(k.first(), Some(&keys::AGENDA | &keys::CANDIDATE)))
+            {
+                batch.put(k, Vec::new());
             }
             if batch.len() > 2048 {
                 self.kv.apply(std::mem::take(&mut batch))?;
@@ -515,6 +518,19 @@ impl Store {
             out.push((at, id));
         }
         Ok(out)
+    }
+
+    /// People not yet contacted, best first by their own record: (base score, id).
+    pub fn candidates(&self) -> Result<Vec<(u32, RecordId)>> {
+        Ok(self
+            .kv
+            .scan(&[keys::CANDIDATE], None, Direction::Forward, usize::MAX)?
+            .into_iter()
+            .filter_map(|(k, _)| {
+                let score = u32::MAX - u32::from_be_bytes(k.get(1..5)?.try_into().ok()?);
+                Some((score, keys::trailing_id(&k)?))
+            })
+            .collect())
     }
 
     /// Every document's id and heads, read from the heads index (tests compare them with the
@@ -1482,9 +1498,10 @@ impl Store {
         Ok(())
     }
 
-    fn projection_prefixes() -> [u8; 11] {
+    fn projection_prefixes() -> [u8; 12] {
         [
             keys::AGENDA,
+            keys::CANDIDATE,
             keys::RECORD,
             keys::HEADS,
             keys::BUCKET,

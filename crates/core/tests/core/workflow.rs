@@ -325,3 +325,53 @@ async fn referral_chains_are_trees_with_depth_and_meetings() {
     assert_eq!(carl_node.children[0].children[0].id, eve);
     assert_eq!(dash.per_week.last().unwrap().conversations, 1);
 }
+
+/// Today and who-to-contact-next read a few index entries instead of the vault: what they show
+/// with a small limit is the head of what they show with none, and the totals count it all.
+#[tokio::test]
+async fn the_short_plan_is_the_head_of_the_whole_one() {
+    let now = at("2026-11-25T10:00:00Z");
+    let app = Rapport::in_memory(Arc::new(FixedClock::new(now)))
+        .await
+        .unwrap();
+    let records = rapport_core::seed::generate(&rapport_core::seed::SeedSpec {
+        people: 300,
+        seed: 9,
+        now,
+    });
+    app.write_all(records).await.unwrap();
+    let utc = TimeZone::UTC;
+    let short = app.today(&utc, 5).await.unwrap();
+    let all = app.today(&utc, usize::MAX).await.unwrap();
+    let ids = |d: &[rapport_core::workflow::Due]| d.iter().map(|x| x.record_id).collect::<Vec<_>>();
+    assert_eq!(ids(&short.tasks), ids(&all.tasks)[..short.tasks.len()]);
+    assert_eq!(
+        ids(&short.thank_yous),
+        ids(&all.thank_yous)[..short.thank_yous.len()]
+    );
+    assert_eq!(
+        ids(&short.check_ins),
+        ids(&all.check_ins)[..short.check_ins.len()]
+    );
+    assert_eq!(all.tasks.len() as u64, all.totals.tasks);
+    assert_eq!(all.check_ins.len() as u64, all.totals.check_ins);
+    assert!(
+        short.tasks.len() <= 5 && all.totals.tasks > 5,
+        "{:?}",
+        all.totals
+    );
+    assert!(all.follow_ups.len() as u64 <= all.totals.follow_ups);
+    // Due tasks come latest first, and none is done or due after today.
+    for w in all.tasks.windows(2) {
+        assert!(w[0].due_at >= w[1].due_at);
+    }
+    let next = app.next_to_contact(8).await.unwrap();
+    let whole = app.next_to_contact(100_000).await.unwrap();
+    assert!(whole.len() > 8);
+    let names = |n: &[rapport_core::workflow::NextContact]| {
+        n.iter()
+            .map(|c| (c.score, c.person.id()))
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(names(&next), names(&whole)[..8]);
+}

@@ -51,6 +51,21 @@ pub struct Context {
     pub at_top_organization: bool,
 }
 
+/// The most that [`Context`] can add to a person's [`base_score`]: a warm referrer (+15 on a
+/// referral), a top goal (+20), a top organization (+15).
+pub const MOST_FROM_CONTEXT: u32 = 50;
+
+/// The part of [`next_score`] a person's own record decides (their referrer taken as not warm),
+/// or none if they are not someone to contact now: what the store indexes candidates by, so
+/// that finding the best few reads a few records, not every person.
+pub fn base_score(p: &Person) -> Option<u32> {
+    let cx = Context {
+        stage: Some(p.stage()),
+        ..Context::default()
+    };
+    next_score(p, &cx).map(|(score, _)| score)
+}
+
 /// A score (higher first) and the reasons behind it, or none if they are not someone to contact
 /// now (already contacted, declined…).
 pub fn next_score(p: &Person, cx: &Context) -> Option<(u32, Vec<Reason>)> {
