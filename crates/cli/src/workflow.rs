@@ -900,6 +900,13 @@ pub async fn stats(app: Rapport, tz: &TimeZone, json: bool) -> Result<(), ApiErr
         );
     }
     // What was learned, per goal and per industry, topic by topic.
+    if u64::from(d.takeaways_from) < d.conversations_with_takeaways {
+        say!(
+            "What you learned, from the latest {} of {} conversations with takeaways:",
+            d.takeaways_from,
+            d.conversations_with_takeaways
+        );
+    }
     for (title, rollups) in [
         ("goal", &d.takeaways_by_goal),
         ("industry", &d.takeaways_by_industry),
@@ -914,7 +921,7 @@ pub async fn stats(app: Rapport, tz: &TimeZone, json: bool) -> Result<(), ApiErr
             }
         }
     }
-    say!("Referral chains: {}", d.referral_chains.len());
+    say!("Referral chains: {}", d.chains_total);
     fn tree(n: &rapport_core::workflow::ChainNode, depth: usize) {
         say!(
             "  {}{}{}",

@@ -11,6 +11,7 @@ mod ics;
 pub mod import;
 pub mod meeting;
 mod patch;
+mod progress;
 pub mod questions;
 pub mod seed;
 pub mod sync;

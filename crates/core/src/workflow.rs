@@ -124,13 +124,22 @@ pub struct Rollup {
 pub struct Dashboard {
     pub funnel: Funnel,
     pub per_week: Vec<Week>,
+    /// The largest chains (at most `progress::SHOWN_CHAINS`), most people first.
     pub referral_chains: Vec<Chain>,
+    /// How many chains there are in all.
+    pub chains_total: u32,
+    /// How many people came by referral.
+    pub referred: u32,
     pub stages: BTreeMap<String, u64>,
-    /// How long replies took, in days: the median over every replied message.
+    /// How long replies took, in days (to the minute): the median over every replied message.
     pub reply_days_median: Option<f64>,
     pub replies: u32,
     pub takeaways_by_goal: Vec<Rollup>,
     pub takeaways_by_industry: Vec<Rollup>,
+    /// How many conversations the roll-ups read: the latest ones with takeaways.
+    pub takeaways_from: u32,
+    /// How many conversations left takeaways in all.
+    pub conversations_with_takeaways: u64,
 }
 
 /// The effective stage a person record carries (the last entry of its log).
@@ -436,137 +445,6 @@ impl Rapport {
         let tz = tz.clone();
         crate::api::blocking(move || plan(&store, now, &tz, limit)).await
     }
-
-    /// Progress: the funnel, conversations per week (last 12 weeks), the referral chains.
-    pub async fn dashboard(&self, tz: &TimeZone) -> Result<Dashboard, ApiError> {
-        let v = self.vault().await?;
-        let now = self.clock().now();
-        let mut funnel = Funnel::default();
-        let mut stages: BTreeMap<String, u64> = BTreeMap::new();
-        for r in &v.people {
-            let Some(p) = person(r) else { continue };
-            let s = current_stage(p);
-            *stages.entry(s.to_string()).or_default() += 1;
-            funnel.identified += 1;
-            let reached = |x: Stage| !s.is_dead_end() && s.rank() >= x.rank();
-            if reached(Stage::Requested) || s.is_dead_end() {
-                funnel.contacted += 1;
-            }
-            if reached(Stage::Scheduled) || s == Stage::Declined {
-                funnel.replied += 1;
-            }
-            if reached(Stage::Met) {
-                funnel.met += 1;
-            }
-            if reached(Stage::Thanked) {
-                funnel.thanked += 1;
-            }
-        }
-        // Conversations per week: the 12 weeks ending with this one.
-        let this_monday = {
-            let d = calendar::local_date(now, tz);
-            d.checked_sub(jiff::Span::new().days(i64::from(d.weekday().to_monday_zero_offset())))
-                .unwrap_or(d)
-        };
-        let mut per_week: Vec<Week> = (0..12)
-            .rev()
-            .filter_map(|w| this_monday.checked_sub(jiff::Span::new().weeks(w)).ok())
-            .map(|d| Week {
-                week_of: d.to_string(),
-                conversations: 0,
-            })
-            .collect();
-        for (_, m) in v.meetings() {
-            let held = m.status == Some(MeetingStatus::Held) || m.ended_at.is_some();
-            let Some(at) = m.started_at.or(m.start).or(m.ended_at).filter(|_| held) else {
-                continue;
-            };
-            let d = calendar::local_date(at, tz);
-            let monday = d
-                .checked_sub(jiff::Span::new().days(i64::from(d.weekday().to_monday_zero_offset())))
-                .unwrap_or(d)
-                .to_string();
-            if let Some(w) = per_week.iter_mut().find(|w| w.week_of == monday) {
-                w.conversations += 1;
-            }
-        }
-        let mut reply_days: Vec<f64> = v
-            .outreach()
-            .filter_map(|(_, o)| {
-                Some((o.replied_at?.as_millis() - o.sent_at?.as_millis()) as f64 / 86_400_000.0)
-            })
-            .filter(|d| *d >= 0.0)
-            .collect();
-        reply_days.sort_by(f64::total_cmp);
-        let reply_days_median = (!reply_days.is_empty()).then(|| reply_days[reply_days.len() / 2]);
-        let (takeaways_by_goal, takeaways_by_industry) = self.rollups(&v).await?;
-        Ok(Dashboard {
-            funnel,
-            per_week,
-            referral_chains: referral_chains(&v),
-            stages,
-            replies: reply_days.len() as u32,
-            reply_days_median,
-            takeaways_by_goal,
-            takeaways_by_industry,
-        })
-    }
-
-    /// Takeaways grouped by the goals and the industries of the people they came from.
-    async fn rollups(&self, v: &Vault) -> Result<(Vec<Rollup>, Vec<Rollup>), ApiError> {
-        let goals: HashMap<RecordId, String> = self
-            .list_all(Kind::Goal)
-            .await?
-            .iter()
-            .map(|g| (g.id(), g.body.display_name().to_string()))
-            .collect();
-        let industries: HashMap<RecordId, String> = self
-            .list_all(Kind::Organization)
-            .await?
-            .iter()
-            .filter_map(|o| match &o.body {
-                Body::Organization(b) => b.industry.clone().map(|i| (o.id(), i)),
-                _ => None,
-            })
-            .collect();
-        let people: HashMap<RecordId, &Person> = v
-            .people
-            .iter()
-            .filter_map(|r| person(r).map(|p| (r.id(), p)))
-            .collect();
-        type Groups = BTreeMap<String, BTreeMap<String, Vec<String>>>;
-        let (mut by_goal, mut by_industry): (Groups, Groups) = Default::default();
-        for (_, m) in v.meetings() {
-            let Some(p) = m.person_id.and_then(|id| people.get(&id)) else {
-                continue;
-            };
-            for t in &m.takeaways {
-                let topic = t.topic.to_string();
-                for g in p.goal_ids.iter().filter_map(|g| goals.get(g)) {
-                    by_goal
-                        .entry(g.clone())
-                        .or_default()
-                        .entry(topic.clone())
-                        .or_default()
-                        .push(t.text.clone());
-                }
-                if let Some(i) = p.organization_id.and_then(|o| industries.get(&o)) {
-                    by_industry
-                        .entry(i.clone())
-                        .or_default()
-                        .entry(topic.clone())
-                        .or_default()
-                        .push(t.text.clone());
-                }
-            }
-        }
-        let list = |m: Groups| {
-            m.into_iter()
-                .map(|(group, topics)| Rollup { group, topics })
-                .collect()
-        };
-        Ok((list(by_goal), list(by_industry)))
-    }
 }
 
 fn nudges(v: &Vault, now: Timestamp, tz: &TimeZone) -> Vec<Nudge> {
@@ -694,77 +572,6 @@ fn check_ins(v: &Vault, now: Timestamp, within_days: i64) -> Vec<Due> {
         .collect();
     out.sort_by_key(|d| d.due_at);
     out
-}
-
-fn referral_chains(v: &Vault) -> Vec<Chain> {
-    let people: HashMap<RecordId, &Person> = v
-        .people
-        .iter()
-        .filter_map(|r| person(r).map(|p| (r.id(), p)))
-        .collect();
-    let mut children: HashMap<RecordId, Vec<RecordId>> = HashMap::new();
-    for (id, p) in &people {
-        if let Some(parent) = p.referred_by_id.filter(|r| people.contains_key(r)) {
-            children.entry(parent).or_default().push(*id);
-        }
-    }
-    fn build(
-        id: RecordId,
-        people: &HashMap<RecordId, &Person>,
-        children: &HashMap<RecordId, Vec<RecordId>>,
-        depth: u32,
-        seen: &mut Vec<RecordId>,
-    ) -> (ChainNode, u32, u32, u32) {
-        seen.push(id);
-        let p = people[&id];
-        let stage = current_stage(p);
-        let mut node = ChainNode {
-            id,
-            name: p.name.clone(),
-            stage,
-            met: stage.rank() >= Stage::Met.rank() && !stage.is_dead_end(),
-            children: Vec::new(),
-        };
-        let (mut max_depth, mut count, mut met) = (depth, 1, u32::from(node.met));
-        let mut kids = children.get(&id).cloned().unwrap_or_default();
-        kids.sort_by_key(|k| people[k].name.to_lowercase());
-        for k in kids {
-            if seen.contains(&k) {
-                continue; // a cycle made by concurrent edits: show each person once
-            }
-            let (child, d, c, m) = build(k, people, children, depth + 1, seen);
-            node.children.push(child);
-            max_depth = max_depth.max(d);
-            count += c;
-            met += m;
-        }
-        (node, max_depth, count, met)
-    }
-    let mut roots: Vec<RecordId> = children
-        .keys()
-        .filter(|id| {
-            people[*id]
-                .referred_by_id
-                .is_none_or(|r| !people.contains_key(&r))
-        })
-        .copied()
-        .collect();
-    roots.sort_by_key(|r| people[r].name.to_lowercase());
-    let mut chains: Vec<Chain> = roots
-        .into_iter()
-        .map(|root| {
-            let mut seen = Vec::new();
-            let (node, depth, people_n, met) = build(root, &people, &children, 0, &mut seen);
-            Chain {
-                root: node,
-                depth,
-                people: people_n,
-                met,
-            }
-        })
-        .collect();
-    chains.sort_by(|a, b| b.people.cmp(&a.people).then(b.depth.cmp(&a.depth)));
-    chains
 }
 
 /// The start of `date` in `tz`, as a moment.

@@ -10,6 +10,9 @@
 //! | `T` due id                            | — (open tasks, meetings by time)|
 //! | `A` what due id                       | — (the agenda: what falls due, by kind and time) |
 //! | `X` score id                          | — (people to contact next, best first by their own record) |
+//! | `F` facet                             | how many records count under it (Progress's counts) |
+//! | `Y` referrer referee met              | — (who referred whom; met: a conversation came of it) |
+//! | `W` time id                           | — (meetings with takeaways, by when they were held) |
 //! | `O` org kind id                       | — (records by organization)    |
 //! | `G` goal kind id                      | — (records by goal)            |
 //! | `Q` seq                               | ids a batch changed, not yet in search |
@@ -39,7 +42,13 @@ pub const BY_PERSON: u8 = b'P';
 /// (a meeting, a thank-you, a request waiting for a reply, a check-in, a task).
 pub const AGENDA: u8 = b'A';
 /// Set once the agenda index is built (vaults written before it get it once when opened).
-pub const AGENDA_READY: &[u8] = b"Sagenda-v2";
+pub const AGENDA_READY: &[u8] = b"Sagenda-v3";
+/// `F` + facet (`tally::facets`) → how many live records count under it, big-endian.
+pub const TALLY: u8 = b'F';
+/// `Y` + referrer + referee + met (1 or 0): the referral edges, for Progress's chains.
+pub const REFERRAL: u8 = b'Y';
+/// `W` + time + id: meetings with takeaways, by when they were held, for Progress's roll-ups.
+pub const LEARNED: u8 = b'W';
 /// `X` + (u32::MAX − base score) + id: people not yet contacted, best first by what their own
 /// record says (`ranking::base_score`); the ranking then reads only the first few.
 pub const CANDIDATE: u8 = b'X';
@@ -127,6 +136,13 @@ pub fn time_from(bytes: &[u8]) -> Option<Timestamp> {
     ))
 }
 
+/// A facet's counter key.
+pub fn tally(facet: &str) -> Vec<u8> {
+    let mut k = vec![TALLY];
+    k.extend_from_slice(facet.as_bytes());
+    k
+}
+
 /// An agenda entry's key.
 pub fn agenda(what: rapport_model::workflow::agenda::Due, at: Timestamp, id: RecordId) -> Vec<u8> {
     let mut k = vec![AGENDA, what.tag()];
@@ -202,6 +218,24 @@ pub fn index_keys(r: &Record) -> Vec<Vec<u8>> {
     }
     for (what, at) in rapport_model::workflow::agenda::entries(r) {
         out.push(agenda(what, at, id));
+    }
+    if let rapport_model::Body::Person(p) = &r.body
+        && let Some(referrer) = p.referred_by_id
+    {
+        let stage = p.stage();
+        let met = stage.rank() >= rapport_model::Stage::Met.rank() && !stage.is_dead_end();
+        let mut k = with_id(REFERRAL, referrer);
+        k.extend_from_slice(id.as_bytes());
+        k.push(u8::from(met));
+        out.push(k);
+    }
+    if let rapport_model::Body::Meeting(m) = &r.body
+        && !m.takeaways.is_empty()
+    {
+        let mut k = vec![LEARNED];
+        k.extend_from_slice(&time(m.ended_at.or(m.start).unwrap_or(r.meta.updated_at)));
+        k.extend_from_slice(id.as_bytes());
+        out.push(k);
     }
     if let rapport_model::Body::Person(p) = &r.body
         && let Some(score) = rapport_model::workflow::ranking::base_score(p)

@@ -154,6 +154,8 @@ struct Staged {
     counted: Option<(Kind, i64)>,
     /// The XOR to apply to the document's sync bucket (old digest ^ new digest).
     bucket_delta: Option<(u8, u64)>,
+    /// How the record's facets changed (`tally::facets`): each counter key and its delta.
+    tallies: Vec<(Vec<u8>, i64)>,
 }
 
 /// The record store. Cheap to share behind an `Arc`; writes are serialized inside.
@@ -452,21 +454,32 @@ impl Store {
         }
         let _w = lock(&self.writes)?;
         let mut batch = WriteBatch::default();
+        for (k, _) in self
+            .kv
+            .scan(&[keys::TALLY], None, Direction::Forward, usize::MAX)?
+        {
+            batch.delete(k);
+        }
+        let mut tallies = Tallies::default();
         for (_, v) in self
             .kv
             .scan(&[keys::RECORD], None, Direction::Forward, usize::MAX)?
         {
             let r = decode(&v)?;
-            for k in keys::index_keys(&r)
-                .into_iter()
-                .filter(|k| matches!(k.first(), Some(&keys::AGENDA | &keys::CANDIDATE)))
-            {
+            tallies.add(&r);
+            for k in keys::index_keys(&r).into_iter().filter(|k| {
+                matches!(
+                    k.first(),
+                    Some(&keys::AGENDA | &keys::CANDIDATE | &keys::REFERRAL | &keys::LEARNED)
+                )
+            }) {
                 batch.put(k, Vec::new());
             }
             if batch.len() > 2048 {
                 self.kv.apply(std::mem::take(&mut batch))?;
             }
         }
+        tallies.write(&mut batch);
         batch.put(keys::AGENDA_READY, Vec::new());
         self.kv.apply(batch)?;
         self.kv.flush()
@@ -516,6 +529,64 @@ impl Store {
                 break;
             }
             out.push((at, id));
+        }
+        Ok(out)
+    }
+
+    fn tally_at(&self, key: &[u8]) -> Result<u64> {
+        Ok(match self.kv.get(key)? {
+            Some(v) => u64::from_be_bytes(
+                v.as_slice()
+                    .try_into()
+                    .map_err(|_| StoreError::Corrupt("a counter".into()))?,
+            ),
+            None => 0,
+        })
+    }
+
+    /// The counters whose facet starts with `prefix` (`"stage:"`, `"held:"`…): (the rest of
+    /// the facet, the count), in facet order.
+    pub fn tallies(&self, prefix: &str) -> Result<Vec<(String, u64)>> {
+        let mut out = Vec::new();
+        for (k, v) in self
+            .kv
+            .scan(&keys::tally(prefix), None, Direction::Forward, usize::MAX)?
+        {
+            let facet = String::from_utf8_lossy(&k[1 + prefix.len()..]).into_owned();
+            let n = v
+                .as_slice()
+                .try_into()
+                .map(u64::from_be_bytes)
+                .map_err(|_| StoreError::Corrupt("a counter".into()))?;
+            out.push((facet, n));
+        }
+        Ok(out)
+    }
+
+    /// Every referral: (who referred, who was referred, whether a conversation came of it).
+    pub fn referrals(&self) -> Result<Vec<(RecordId, RecordId, bool)>> {
+        Ok(self
+            .kv
+            .scan(&[keys::REFERRAL], None, Direction::Forward, usize::MAX)?
+            .into_iter()
+            .filter_map(|(k, _)| {
+                let id = |r: std::ops::Range<usize>| {
+                    let b: [u8; 16] = k.get(r)?.try_into().ok()?;
+                    Some(RecordId::from_bytes(b))
+                };
+                Some((id(1..17)?, id(17..33)?, *k.get(33)? == 1))
+            })
+            .collect())
+    }
+
+    /// The meetings with takeaways, latest first, at most `limit`.
+    pub fn learned(&self, limit: usize) -> Result<Vec<Record>> {
+        let mut out = Vec::new();
+        for (k, _) in self
+            .kv
+            .scan(&[keys::LEARNED], None, Direction::Backward, limit)?
+        {
+            out.extend(self.record_at(&k)?);
         }
         Ok(out)
     }
@@ -1204,6 +1275,7 @@ impl Store {
             keep: true,
             counted: None,
             bucket_delta: None,
+            tallies: Vec::new(),
         };
         let mut snapshot = None;
         let mut read = None;
@@ -1274,6 +1346,7 @@ impl Store {
         batch.put(keys::heads(id), heads_bytes(&new_heads));
         let live = |r: Option<&Record>| i64::from(r.is_some_and(|r| !r.is_deleted()));
         let delta = live(Some(&new)) - live(old.as_ref());
+        let tallies = tally_deltas(old.as_ref(), &new);
         Ok(Staged {
             id,
             counted: (delta != 0).then_some((new.kind(), delta)),
@@ -1282,6 +1355,7 @@ impl Store {
             seq: Some(seq),
             keep: true,
             bucket_delta,
+            tallies,
         })
     }
 
@@ -1296,6 +1370,16 @@ impl Store {
             match (self.count(kind)? as i64 + d).max(0) as u64 {
                 0 => batch.delete(keys::count(kind)),
                 n => batch.put(keys::count(kind), n.to_be_bytes().to_vec()),
+            }
+        }
+        let mut tallies: std::collections::BTreeMap<&[u8], i64> = Default::default();
+        for (k, d) in staged.iter().flat_map(|s| &s.tallies) {
+            *tallies.entry(k.as_slice()).or_default() += d;
+        }
+        for (k, d) in tallies.into_iter().filter(|(_, d)| *d != 0) {
+            match (self.tally_at(k)? as i64 + d).max(0) as u64 {
+                0 => batch.delete(k.to_vec()),
+                n => batch.put(k.to_vec(), n.to_be_bytes().to_vec()),
             }
         }
         let mut bucket_deltas: std::collections::BTreeMap<u8, u64> = Default::default();
@@ -1498,10 +1582,13 @@ impl Store {
         Ok(())
     }
 
-    fn projection_prefixes() -> [u8; 12] {
+    fn projection_prefixes() -> [u8; 15] {
         [
             keys::AGENDA,
             keys::CANDIDATE,
+            keys::TALLY,
+            keys::REFERRAL,
+            keys::LEARNED,
             keys::RECORD,
             keys::HEADS,
             keys::BUCKET,
@@ -1533,11 +1620,13 @@ impl Store {
         let mut counts: std::collections::BTreeMap<Kind, u64> = Default::default();
         let mut heads: std::collections::BTreeMap<Vec<u8>, Vec<u8>> = Default::default();
         let mut buckets = Buckets::default();
+        let mut tallies = Tallies::default();
         self.derived(
             |r, h| {
                 for k in keys::index_keys(&r) {
                     expected.insert(k, Vec::new());
                 }
+                tallies.add(&r);
                 buckets.add(r.id(), &parse_heads(r.id(), &h)?);
                 heads.insert(keys::heads(r.id()), h);
                 if !r.is_deleted() {
@@ -1555,9 +1644,14 @@ impl Store {
         }
         let stored = self.bucket_digests()?;
         report.buckets_wrong = (0..BUCKETS).filter(|&b| stored[b] != buckets.0[b]).count() as u64;
+        let mut tallies = tallies.0;
         for (k, v) in self.projection_entries()? {
             if k[0] == keys::COUNT || k[0] == keys::BUCKET {
                 continue;
+            } else if k[0] == keys::TALLY {
+                if tallies.remove(&k).map(|n| n.to_be_bytes().to_vec()) != Some(v) {
+                    report.counts_wrong += 1;
+                }
             } else if k[0] == keys::HEADS {
                 match heads.remove(&k) {
                     Some(h) if h == v => {}
@@ -1576,6 +1670,7 @@ impl Store {
         }
         report.records_missing = records.len() as u64;
         report.index_keys_missing = (expected.len() + heads.len()) as u64;
+        report.counts_wrong += tallies.len() as u64;
         Ok(report)
     }
 
@@ -1599,11 +1694,13 @@ impl Store {
         let mut batch = WriteBatch::default();
         let mut counts: std::collections::BTreeMap<Kind, u64> = Default::default();
         let mut buckets = Buckets::default();
+        let mut tallies = Tallies::default();
         self.derived(
             |r, h| {
                 if !r.is_deleted() {
                     *counts.entry(r.kind()).or_default() += 1;
                 }
+                tallies.add(&r);
                 buckets.add(r.id(), &parse_heads(r.id(), &h)?);
                 self.project(&mut batch, None, &r)?;
                 batch.put(keys::heads(r.id()), h);
@@ -1618,6 +1715,7 @@ impl Store {
             batch.put(keys::count(kind), n.to_be_bytes().to_vec());
         }
         buckets.write(&mut batch);
+        tallies.write(&mut batch);
         batch.put(keys::HEADS_READY, Vec::new());
         batch.put(keys::AGENDA_READY, Vec::new());
         self.kv.apply(batch)?;
@@ -2126,6 +2224,46 @@ mod upgrade_tests {
         }
     }
 
+    /// A vault written before the agenda, candidate and Progress indexes gets them when opened,
+    /// and they agree with its records.
+    #[test]
+    fn a_vault_from_before_the_progress_counters_gets_them_when_opened() {
+        let dir = tempfile::tempdir().unwrap();
+        let referrer = person(0);
+        let mut referee = person(1);
+        if let Body::Person(p) = &mut referee.body {
+            p.referred_by_id = Some(referrer.id());
+        }
+        {
+            let store = Store::open(dir.path(), StoreOptions::default()).unwrap();
+            store.write_all(vec![referrer.clone(), referee]).unwrap();
+            // As the older version left it: none of the newer indexes, no marker.
+            let mut b = WriteBatch::default();
+            for prefix in [keys::AGENDA, keys::CANDIDATE, keys::TALLY, keys::REFERRAL] {
+                for (k, _) in store
+                    .kv
+                    .scan(&[prefix], None, Direction::Forward, usize::MAX)
+                    .unwrap()
+                {
+                    b.delete(k);
+                }
+            }
+            b.delete(keys::AGENDA_READY.to_vec());
+            store.kv.apply(b).unwrap();
+            store.kv.flush().unwrap();
+            assert!(store.tallies("funnel:").unwrap().is_empty());
+            assert!(!store.check().unwrap().is_clean());
+        }
+        let store = Store::open(dir.path(), StoreOptions::default()).unwrap();
+        assert_eq!(
+            store.tallies("funnel:").unwrap(),
+            vec![("1-identified".to_string(), 2)]
+        );
+        assert_eq!(store.referrals().unwrap().len(), 1);
+        assert_eq!(store.referrals().unwrap()[0].0, referrer.id());
+        assert!(store.check().unwrap().is_clean());
+    }
+
     #[test]
     fn projections_read_in_either_form_and_compaction_stores_them_for_sled_compression() {
         let dir = tempfile::tempdir().unwrap();
@@ -2307,5 +2445,37 @@ mod bulk_index_tests {
         assert_eq!(store.search_len().unwrap(), (3 + 2 + bulk) as u64);
         let r = &written[7];
         assert_eq!(store.get(r.id()).unwrap().as_ref(), Some(r));
+    }
+}
+
+/// The counter deltas a change of a record makes: −1 for each facet it had, +1 for each it has.
+fn tally_deltas(old: Option<&Record>, new: &Record) -> Vec<(Vec<u8>, i64)> {
+    let mut d: std::collections::BTreeMap<Vec<u8>, i64> = Default::default();
+    for f in old
+        .map(rapport_model::workflow::tally::facets)
+        .unwrap_or_default()
+    {
+        *d.entry(keys::tally(&f)).or_default() -= 1;
+    }
+    for f in rapport_model::workflow::tally::facets(new) {
+        *d.entry(keys::tally(&f)).or_default() += 1;
+    }
+    d.into_iter().filter(|(_, n)| *n != 0).collect()
+}
+
+/// Counters derived from records, for checks and rebuilds.
+#[derive(Default)]
+struct Tallies(std::collections::BTreeMap<Vec<u8>, u64>);
+
+impl Tallies {
+    fn add(&mut self, r: &Record) {
+        for f in rapport_model::workflow::tally::facets(r) {
+            *self.0.entry(keys::tally(&f)).or_default() += 1;
+        }
+    }
+    fn write(&self, batch: &mut WriteBatch) {
+        for (k, n) in &self.0 {
+            batch.put(k.clone(), n.to_be_bytes().to_vec());
+        }
     }
 }

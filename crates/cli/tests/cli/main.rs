@@ -565,12 +565,16 @@ fn the_workflow_commands_move_a_person_along() {
             .contains(&serde_json::json!("likely_yes"))
     );
 
-    let findings = v.json(&[
+    // Findings exit 3, so a script can tell a clean draft from one to fix.
+    let out = v.cmd(&[
         "outreach",
         "check",
         "--text",
         "I would like a job at Acme. My CV is attached.",
+        "--json",
     ]);
+    assert_eq!(out.status.code(), Some(3));
+    let findings: Value = serde_json::from_slice(&out.stdout).unwrap();
     let rules: Vec<&str> = findings
         .as_array()
         .unwrap()

@@ -375,3 +375,148 @@ async fn the_short_plan_is_the_head_of_the_whole_one() {
     };
     assert_eq!(names(&next), names(&whole)[..8]);
 }
+
+/// Progress reads counters the store keeps with every write. After a seeded vault is edited,
+/// deleted from and restored into, they still say what counting every record says.
+#[tokio::test]
+async fn progress_counts_what_the_records_say_after_edits_and_deletes() {
+    let now = at("2026-11-25T10:00:00Z");
+    let app = Rapport::in_memory(Arc::new(FixedClock::new(now)))
+        .await
+        .unwrap();
+    app.write_all(rapport_core::seed::generate(
+        &rapport_core::seed::SeedSpec {
+            people: 300,
+            seed: 4,
+            now,
+        },
+    ))
+    .await
+    .unwrap();
+    let people = app.list_all(Kind::Person).await.unwrap();
+    // Some people move on, some are deleted, a meeting is deleted, a reply is logged.
+    for p in people.iter().step_by(7) {
+        app.set_stage(p.id(), Some(Stage::Met)).await.unwrap();
+    }
+    for p in people.iter().skip(3).step_by(11) {
+        app.delete(p.id()).await.unwrap();
+    }
+    let meetings = app.list_all(Kind::Meeting).await.unwrap();
+    app.delete(meetings[0].id()).await.unwrap();
+    let tz: TimeZone = TimeZone::get("America/New_York").unwrap();
+    let dash = app.dashboard(&tz).await.unwrap();
+
+    // What counting every record gives.
+    let people = app.list_all(Kind::Person).await.unwrap();
+    let mut stages = std::collections::BTreeMap::<String, u64>::new();
+    let mut met = 0;
+    for p in &people {
+        let s = current_stage(person(p));
+        *stages.entry(s.to_string()).or_default() += 1;
+        met += u64::from(!s.is_dead_end() && s.rank() >= Stage::Met.rank());
+    }
+    assert_eq!(dash.stages, stages);
+    assert_eq!(dash.funnel.identified, people.len() as u64);
+    assert_eq!(dash.funnel.met, met);
+    let mut replies: Vec<i64> = app
+        .list_all(Kind::Outreach)
+        .await
+        .unwrap()
+        .iter()
+        .filter_map(|r| match &r.body {
+            Body::Outreach(o) => {
+                Some((o.replied_at?.as_millis() - o.sent_at?.as_millis()) / 60_000)
+            }
+            _ => None,
+        })
+        .filter(|m| *m >= 0)
+        .collect();
+    replies.sort();
+    assert!(replies.len() > 10, "the seed has replies");
+    assert_eq!(dash.replies as usize, replies.len());
+    assert_eq!(
+        dash.reply_days_median,
+        Some(replies[replies.len() / 2] as f64 / 1440.0)
+    );
+    let first_week = dash.per_week[0].week_of.clone();
+    let held_in_weeks = app
+        .list_all(Kind::Meeting)
+        .await
+        .unwrap()
+        .iter()
+        .filter_map(|r| match &r.body {
+            Body::Meeting(m)
+                if m.status == Some(rapport_core::model::MeetingStatus::Held)
+                    || m.ended_at.is_some() =>
+            {
+                m.started_at.or(m.start).or(m.ended_at)
+            }
+            _ => None,
+        })
+        .filter(|t| {
+            let d = t.to_jiff().to_zoned(tz.clone()).date();
+            let monday = d
+                .checked_sub(jiff::Span::new().days(i64::from(d.weekday().to_monday_zero_offset())))
+                .unwrap();
+            monday.to_string() >= first_week && *t <= now
+        })
+        .count();
+    let counted: u32 = dash.per_week.iter().map(|w| w.conversations).sum();
+    assert!(held_in_weeks > 0);
+    assert_eq!(counted as usize, held_in_weeks);
+    assert!(dash.takeaways_from > 0);
+    assert!(u64::from(dash.takeaways_from) <= dash.conversations_with_takeaways);
+    let check = app.doctor(false).await.unwrap();
+    assert!(check.is_clean(), "{check:?}");
+}
+
+/// Progress shows the 20 largest chains and counts the rest; when the person a chain starts
+/// with is deleted, the people they referred start chains of their own.
+#[tokio::test]
+async fn progress_shows_the_largest_chains_and_counts_them_all() {
+    let app = Rapport::in_memory(Arc::new(FixedClock::new(at("2026-11-16T09:00:00Z"))))
+        .await
+        .unwrap();
+    let add = |name: String, by: Option<RecordId>| {
+        let app = app.clone();
+        async move {
+            app.create_from_fields(Kind::Person, json!({ "name": name, "referred_by_id": by }))
+                .await
+                .unwrap()
+                .id()
+        }
+    };
+    let mut roots = Vec::new();
+    for i in 0..25 {
+        let root = add(format!("Root {i:02}"), None).await;
+        // Chain i has i % 4 + 2 people.
+        let mut by = root;
+        for j in 0..=(i % 4) {
+            by = add(format!("Referee {i:02}-{j}"), Some(by)).await;
+        }
+        roots.push(root);
+    }
+    let dash = app.dashboard(&TimeZone::UTC).await.unwrap();
+    assert_eq!(dash.chains_total, 25);
+    assert_eq!(dash.referral_chains.len(), 20);
+    assert!(
+        dash.referral_chains
+            .windows(2)
+            .all(|w| w[0].people >= w[1].people)
+    );
+    assert_eq!(dash.referral_chains[0].people, 5);
+    // Root 03 referred Referee 03-0, who referred 03-1 and on: without Root 03, 03-0 starts.
+    app.delete(roots[3]).await.unwrap();
+    let dash = app.dashboard(&TimeZone::UTC).await.unwrap();
+    assert_eq!(dash.chains_total, 25);
+    let chain = dash
+        .referral_chains
+        .iter()
+        .find(|c| c.root.name == "Referee 03-0")
+        .expect("the referee starts the chain");
+    assert_eq!((chain.people, chain.depth), (4, 3));
+    // Root 00's chain had one referee who referred no one: it is gone with its root.
+    app.delete(roots[0]).await.unwrap();
+    let dash = app.dashboard(&TimeZone::UTC).await.unwrap();
+    assert_eq!(dash.chains_total, 24);
+}

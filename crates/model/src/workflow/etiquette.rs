@@ -278,6 +278,8 @@ const JOB: &[(&str, Need)] = &[
         Ask,
     ),
     ("something|anything|room|spot|place|space|@JOB for me", Ask),
+    // Wanting a job at a named place: "I would like a job at Acme."
+    ("'d|would like|love a|an @JOB at|with|in", Ask),
     (
         "something|anything|room|spot|place|space|@JOB for someone|people like me",
         Ask,
@@ -1540,6 +1542,7 @@ mod tests {
     fn requests_in_many_phrasings_are_found() {
         for (text, rule) in [
             ("Are you hiring on your team?", "job_request"),
+            ("I would like a job at Acme.", "job_request"),
             ("Do you know of any open roles?", "job_request"),
             ("I'd like to be considered for a position.", "job_request"),
             ("Can you help me get an interview?", "job_request"),

@@ -7,4 +7,5 @@ pub mod etiquette;
 pub mod meeting;
 pub mod pipeline;
 pub mod ranking;
+pub mod tally;
 pub mod template;

@@ -111,11 +111,31 @@ export type ContactFormat = "linkedin" | "vcard" | "google-csv";
 
 export type ContactPoint = { value: string, label?: string | null, };
 
-export type Dashboard = { funnel: Funnel, per_week: Array<Week>, referral_chains: Array<Chain>, stages: { [key in string]: number }, 
+export type Dashboard = { funnel: Funnel, per_week: Array<Week>, 
 /**
- * How long replies took, in days: the median over every replied message.
+ * The largest chains (at most `progress::SHOWN_CHAINS`), most people first.
  */
-reply_days_median: number | null, replies: number, takeaways_by_goal: Array<Rollup>, takeaways_by_industry: Array<Rollup>, };
+referral_chains: Array<Chain>, 
+/**
+ * How many chains there are in all.
+ */
+chains_total: number, 
+/**
+ * How many people came by referral.
+ */
+referred: number, stages: { [key in string]: number }, 
+/**
+ * How long replies took, in days (to the minute): the median over every replied message.
+ */
+reply_days_median: number | null, replies: number, takeaways_by_goal: Array<Rollup>, takeaways_by_industry: Array<Rollup>, 
+/**
+ * How many conversations the roll-ups read: the latest ones with takeaways.
+ */
+takeaways_from: number, 
+/**
+ * How many conversations left takeaways in all.
+ */
+conversations_with_takeaways: number, };
 
 export type Device = { 
 /**
