@@ -7,7 +7,7 @@ use std::collections::{BTreeMap, HashSet};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use rapport_model::{Body, Kind, MeetingStatus, Record, RecordId, Timestamp};
+use rapport_model::{Body, MeetingStatus, Record, RecordId, Timestamp};
 use serde::Serialize;
 use tokio::sync::broadcast;
 use ts_rs::TS;
@@ -19,6 +19,9 @@ use crate::{ApiError, ErrorCode, Node, NodeConfig, Rapport, RelayChoice, SyncEve
 const REMINDER_EVERY: Duration = Duration::from_secs(60);
 /// A meeting this close is announced, with its prep brief.
 const MEETING_SOON_MS: i64 = 60 * 60 * 1000;
+const DAY_MS: i64 = 24 * 60 * 60 * 1000;
+/// A thank-you later than this is left to Today: a reminder is for what is due now.
+const THANK_YOU_LATE_MS: i64 = 2 * DAY_MS;
 
 /// Something the app reports while it runs.
 #[derive(Clone, Debug, Serialize, TS)]
@@ -327,57 +330,14 @@ impl Rapport {
             .collect())
     }
 
-    /// The reminders due at the clock's now: meetings starting within the hour, thank-yous
-    /// due. Pure reading; see [`Rapport::start_reminders`] for announcing each once.
+    /// The reminders due at the clock's now: meetings starting within the hour, then the
+    /// thank-yous of meetings that ended in the last three days (due 24 hours after, so on
+    /// time or at most two days late); older ones wait on Today, not in a reminder. Read from
+    /// the agenda index: what it costs follows what is due, not the size of the vault.
     pub async fn reminders(&self) -> Result<Vec<Reminder>, ApiError> {
-        self.reminders_since(&mut None).await
-    }
-
-    /// Like [`Rapport::reminders`], reading the vault only if it was written since `watch`
-    /// was taken (or there is none): otherwise only the meetings that were still ahead then
-    /// are looked at again, since time alone can bring one within the hour, while a thank-you
-    /// falls due only by a write (a meeting held: `thank_you_due` reads the meeting alone).
-    /// What the reminder loop runs every minute: a full reading takes every meeting and the
-    /// people, messages and tasks, as `today` does.
-    async fn reminders_since(
-        &self,
-        watch: &mut Option<ReminderWatch>,
-    ) -> Result<Vec<Reminder>, ApiError> {
-        let seq = self.store().write_seq()?;
+        let store = self.store().clone();
         let now = self.clock().now();
-        if let Some(w) = watch.as_ref()
-            && w.seq == seq
-        {
-            return Ok(w
-                .ahead
-                .iter()
-                .filter_map(|r| meeting_soon(r, now))
-                .collect());
-        }
-        let meetings = self.list_all(Kind::Meeting).await?;
-        let mut out: Vec<Reminder> = meetings
-            .iter()
-            .filter_map(|r| meeting_soon(r, now))
-            .collect();
-        for due in self.thank_yous_due().await? {
-            out.push(Reminder {
-                kind: ReminderKind::ThankYouDue,
-                record_id: due.record_id,
-                title: format!("Thank {}", due.person_name),
-                body: if due.overdue {
-                    "The thank-you is overdue: a short, personal note still counts.".into()
-                } else {
-                    "Send a short thank-you within 24 hours of the meeting.".into()
-                },
-                at: due.due_at,
-            });
-        }
-        let ahead = meetings
-            .into_iter()
-            .filter(|r| matches!(&r.body, Body::Meeting(m) if m.start.is_some_and(|s| s >= now)))
-            .collect();
-        *watch = Some(ReminderWatch { seq, ahead });
-        Ok(out)
+        crate::api::blocking(move || due_now(&store, now)).await
     }
 
     /// Announces each reminder once, as it becomes due, for as long as the app runs.
@@ -385,10 +345,9 @@ impl Rapport {
         let app = self.clone();
         tokio::spawn(async move {
             let mut every = tokio::time::interval(REMINDER_EVERY);
-            let mut watch = None;
             loop {
                 every.tick().await;
-                match app.reminders_since(&mut watch).await {
+                match app.reminders().await {
                     Ok(list) => {
                         app.announce(list);
                     }
@@ -414,12 +373,44 @@ impl Rapport {
     }
 }
 
-/// What the reminder loop saw at its last reading of the vault.
-struct ReminderWatch {
-    /// The store's write sequence number then.
-    seq: u64,
-    /// The meetings whose start was still ahead.
-    ahead: Vec<Record>,
+/// [`Rapport::reminders`], on the store.
+fn due_now(store: &rapport_store::Store, now: Timestamp) -> Result<Vec<Reminder>, ApiError> {
+    use rapport_model::workflow::agenda::Due as What;
+    let later = |ms: i64| Timestamp::from_millis(now.as_millis() + ms);
+    let read = |id: RecordId| -> Result<Option<Record>, ApiError> {
+        Ok(store.get(id)?.filter(|r| !r.is_deleted()))
+    };
+    let mut out = Vec::new();
+    for (_, id) in store.agenda(What::Meeting, Some(now), later(MEETING_SOON_MS), false)? {
+        out.extend(read(id)?.and_then(|r| meeting_soon(&r, now)));
+    }
+    let thank_yous = store.agenda(
+        What::ThankYou,
+        Some(later(-THANK_YOU_LATE_MS)),
+        // Due 24 hours after the meeting ends: every thank-you not sent yet is due by then.
+        later(DAY_MS + 1),
+        false,
+    )?;
+    for (due, id) in thank_yous {
+        let Some(r) = read(id)? else { continue };
+        let Body::Meeting(m) = &r.body else { continue };
+        let name = match m.person_id.map(read).transpose()?.flatten() {
+            Some(p) => p.body.display_name().to_string(),
+            None => "them".to_string(),
+        };
+        out.push(Reminder {
+            kind: ReminderKind::ThankYouDue,
+            record_id: id,
+            title: format!("Thank {name}"),
+            body: if due < now {
+                "The thank-you is overdue: a short, personal note still counts.".into()
+            } else {
+                "Send a short thank-you within 24 hours of the meeting.".into()
+            },
+            at: due,
+        });
+    }
+    Ok(out)
 }
 
 /// The reminder for a meeting that starts within the hour and has not started, been held or
@@ -442,62 +433,4 @@ fn meeting_soon(r: &Record, now: Timestamp) -> Option<Reminder> {
         body: "Open the prep brief: agenda, your story, your questions.".into(),
         at: start,
     })
-}
-
-#[cfg(test)]
-mod tests {
-    use rapport_model::Meeting;
-
-    use super::*;
-    use crate::FixedClock;
-
-    const T0: i64 = 1_767_225_600_000;
-    const MIN: i64 = 60_000;
-
-    fn meeting(title: &str, start: i64) -> Body {
-        Body::Meeting(Meeting {
-            title: title.into(),
-            start: Some(Timestamp::from_millis(start)),
-            ..Default::default()
-        })
-    }
-
-    /// Between writes the loop looks only at the meetings that were ahead: time brings one
-    /// within the hour without a read; a write makes it read the vault again.
-    #[tokio::test]
-    async fn the_reminder_loop_reads_the_vault_again_only_after_a_write() {
-        let clock = Arc::new(FixedClock::new(Timestamp::from_millis(T0)));
-        let app = Rapport::in_memory(clock.clone()).await.unwrap();
-        let lunch = app.create(meeting("Lunch", T0 + 180 * MIN)).await.unwrap();
-        app.create(meeting("Last week", T0 - 7 * 24 * 60 * MIN))
-            .await
-            .unwrap();
-        let mut watch = None;
-        assert!(app.reminders_since(&mut watch).await.unwrap().is_empty());
-        let seen = watch.as_ref().map(|w| (w.seq, w.ahead.len()));
-        assert_eq!(seen.map(|s| s.1), Some(1), "only the meeting ahead is kept");
-
-        clock.advance_millis(150 * MIN);
-        let due = app.reminders_since(&mut watch).await.unwrap();
-        assert_eq!(due.len(), 1, "{due:?}");
-        assert_eq!(due[0].record_id, lunch.id());
-        assert!(due[0].title.contains("in 30 min"), "{}", due[0].title);
-        assert_eq!(
-            watch.as_ref().map(|w| w.seq),
-            seen.map(|s| s.0),
-            "not read again"
-        );
-        // Not read again, indeed: what the watch holds is all it looks at.
-        if let Some(w) = watch.as_mut() {
-            w.ahead.clear();
-        }
-        assert!(app.reminders_since(&mut watch).await.unwrap().is_empty());
-
-        let call = app.create(meeting("Call", T0 + 160 * MIN)).await.unwrap();
-        let due = app.reminders_since(&mut watch).await.unwrap();
-        let ids: Vec<RecordId> = due.iter().map(|r| r.record_id).collect();
-        assert_eq!(ids.len(), 2, "{due:?}");
-        assert!(ids.contains(&lunch.id()) && ids.contains(&call.id()));
-        assert_eq!(app.reminders().await.unwrap().len(), 2);
-    }
 }

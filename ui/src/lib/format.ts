@@ -24,6 +24,23 @@ export function day(ts: string | null | undefined): string {
   return Number.isNaN(d.getTime()) ? '' : dayOnly.format(d);
 }
 
+const timeOnly = new Intl.DateTimeFormat(undefined, { hour: '2-digit', minute: '2-digit' });
+const weekdayDay = new Intl.DateTimeFormat(undefined, { weekday: 'short', day: 'numeric', month: 'short' });
+
+/** "Today 14:00", "Tomorrow 09:00", "Wed 9 Dec 09:00": short, for lists of the coming days. */
+export function soonAt(ts: string | null | undefined, now: Date = new Date()): string {
+  if (!ts) return '';
+  const d = new Date(ts);
+  if (Number.isNaN(d.getTime())) return '';
+  const days = Math.round(
+    (new Date(d.getFullYear(), d.getMonth(), d.getDate()).getTime() -
+      new Date(now.getFullYear(), now.getMonth(), now.getDate()).getTime()) /
+      86_400_000,
+  );
+  const dayText = days === 0 ? 'Today' : days === 1 ? 'Tomorrow' : weekdayDay.format(d);
+  return `${dayText} ${timeOnly.format(d)}`;
+}
+
 /** "in 3 h", "2 days ago", "now": how far `ts` is from `now`. */
 export function relative(ts: string, now: number = Date.now()): string {
   const diff = new Date(ts).getTime() - now;

@@ -10,8 +10,9 @@ test('a laptop and a phone pair with a code and a new person reaches the other',
   const phone = await startServer(0, { sync: true });
   const browser = await launch();
   try {
-    const a = await browser.newPage({ viewport: { width: 1280, height: 800 }, bypassCSP: true });
-    const b = await browser.newPage({ viewport: { width: 390, height: 844 }, bypassCSP: true });
+    const clipboard = ['clipboard-read', 'clipboard-write'];
+    const a = await browser.newPage({ viewport: { width: 1280, height: 800 }, bypassCSP: true, permissions: clipboard });
+    const b = await browser.newPage({ viewport: { width: 390, height: 844 }, bypassCSP: true, permissions: clipboard });
     for (const p of [a, b]) p.setDefaultTimeout(30_000);
     await a.goto(laptop.url);
     await b.goto(phone.url);
@@ -25,8 +26,12 @@ test('a laptop and a phone pair with a code and a new person reaches the other',
     await a.screenshot({ path: join(shots, 'pairing-code.png') });
     assert.deepEqual(await axe(a), [], 'the pairing screen is accessible');
 
-    await b.getByLabel(/Code from your other device/).fill(ticket);
-    await b.getByRole('button', { name: 'Join' }).click();
+    // What is not a code is refused with what to do; the code itself, pasted, joins.
+    await b.evaluate(() => navigator.clipboard.writeText('hello'));
+    await b.getByRole('button', { name: 'Paste and join' }).click();
+    await b.getByText(/The clipboard holds no pairing code/).waitFor();
+    await b.evaluate((t) => navigator.clipboard.writeText(t), ticket);
+    await b.getByRole('button', { name: 'Paste and join' }).click();
     await b.getByText(/Paired with/).first().waitFor();
     await a.getByText(/Paired with/).first().waitFor();
     await b.screenshot({ path: join(shots, 'pairing-joined-phone.png') });

@@ -63,6 +63,14 @@ async fn reminders_come_for_a_meeting_within_the_hour_and_a_thank_you_due_once_e
     assert!(!due.iter().any(|r| r.record_id == later.id()));
     assert_eq!(app.announce(due), 1);
 
+    // Three days on, the thank-you is still on Today but no longer a reminder: a reminder is
+    // for what is due now, and a month of them would bury the screen.
+    clock.advance_millis(3 * 24 * 3600 * 1000 + 3_600_000);
+    assert!(app.reminders().await.unwrap().is_empty());
+    let today = app.today(&jiff::tz::TimeZone::UTC, 5).await.unwrap();
+    assert_eq!(today.thank_yous.len(), 1);
+    assert!(today.thank_yous[0].overdue);
+
     app.update(
         soon.id(),
         json!({"thanked_at": Timestamp::from_millis(T0 + 3_000_000)}),
@@ -70,6 +78,13 @@ async fn reminders_come_for_a_meeting_within_the_hour_and_a_thank_you_due_once_e
     .await
     .unwrap();
     assert!(app.reminders().await.unwrap().is_empty());
+    assert!(
+        app.today(&jiff::tz::TimeZone::UTC, 5)
+            .await
+            .unwrap()
+            .thank_yous
+            .is_empty()
+    );
 }
 
 #[tokio::test]

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { clock, fromLocalInput, initials, label, relative, toLocalInput, wordCount } from '../format';
+import { clock, fromLocalInput, initials, label, relative, soonAt, toLocalInput, wordCount } from '../format';
 
 describe('format', () => {
   it('turns vocabulary words into labels', () => {
@@ -44,5 +44,15 @@ describe('format', () => {
   it('counts words as the etiquette check does', () => {
     expect(wordCount('')).toBe(0);
     expect(wordCount('  Hi   Zoë,\nthanks! ')).toBe(3);
+  });
+});
+
+describe('soonAt', () => {
+  it('names today and tomorrow, and the date beyond', () => {
+    const now = new Date(2026, 11, 7, 15, 0);
+    expect(soonAt(new Date(2026, 11, 7, 18, 30).toISOString(), now)).toMatch(/^Today /);
+    expect(soonAt(new Date(2026, 11, 8, 9, 0).toISOString(), now)).toMatch(/^Tomorrow /);
+    expect(soonAt(new Date(2026, 11, 10, 9, 0).toISOString(), now)).not.toMatch(/Today|Tomorrow/);
+    expect(soonAt(null, now)).toBe('');
   });
 });
