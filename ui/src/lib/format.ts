@@ -92,3 +92,29 @@ export function wordCount(text: string): number {
 
 /** The steps of a conversation, as the prep brief orders questions (see the model's `phase`). */
 export const PHASES = ['Small talk', 'Trends', 'Insights', 'Advice', 'Resources', 'Referrals'];
+
+/**
+ * The time now in `zone` and how it differs from the viewer's: { time: "14:05", offset: "1 h
+ * behind you" }, or null for a zone the browser does not know.
+ */
+export function theirTime(zone: string | null | undefined, now: Date = new Date()): { time: string; offset: string } | null {
+  if (!zone) return null;
+  try {
+    const time = new Intl.DateTimeFormat(undefined, { hour: '2-digit', minute: '2-digit', timeZone: zone }).format(now);
+    // The zone's wall clock read as if it were UTC, minus the instant: its offset from UTC.
+    const parts = new Intl.DateTimeFormat('en-US', {
+      timeZone: zone, hourCycle: 'h23', year: 'numeric', month: 'numeric', day: 'numeric', hour: 'numeric', minute: 'numeric',
+    }).formatToParts(now);
+    const get = (t: string) => Number(parts.find((p) => p.type === t)?.value ?? 0);
+    const wall = Date.UTC(get('year'), get('month') - 1, get('day'), get('hour'), get('minute'));
+    const theirs = Math.round((wall - Math.floor(now.getTime() / 60_000) * 60_000) / 60_000);
+    const mine = -now.getTimezoneOffset();
+    const diff = theirs - mine;
+    if (diff === 0) return { time, offset: 'same time as you' };
+    const h = Math.floor(Math.abs(diff) / 60), m = Math.abs(diff) % 60;
+    const span = m ? `${h} h ${m} min` : `${h} h`;
+    return { time, offset: `${span} ${diff > 0 ? 'ahead of' : 'behind'} you` };
+  } catch {
+    return null;
+  }
+}

@@ -239,6 +239,7 @@ fn run_to_kill(c: Command, vault: &Path, at: &KillAt, log: &Path) -> Ended {
         KillAt::On(moment, delay) => Some(Watch::start(vault, *moment, *delay)),
         _ => None,
     };
+    let what = format!("{c:?}");
     let mut run = Running::start_with_stderr(c, std::fs::File::create(log).unwrap());
     if let Some(w) = &watch {
         w.aim(run.pid());
@@ -260,7 +261,13 @@ fn run_to_kill(c: Command, vault: &Path, at: &KillAt, log: &Path) -> Ended {
         }
         KillAt::On(..) => wait_end(&mut run, deadline),
     }
-    assert!(Instant::now() < deadline, "a process ran past the limit");
+    if Instant::now() >= deadline {
+        let _ = run.kill_with_status(LIMIT);
+        panic!(
+            "a process ran past {LIMIT:?} ({at:?}): {what}\n{}",
+            std::fs::read_to_string(log).unwrap_or_default()
+        );
+    }
     let (rest, status) = run.kill_with_status(LIMIT);
     if let Some(w) = watch {
         w.finish();

@@ -42,6 +42,20 @@ pub struct ImportReport {
     pub invalid: Vec<RowError>,
     /// False when nothing was written: a dry run, or invalid rows without `skip_invalid`.
     pub applied: bool,
+    /// Who is new or changed, in file order: the first [`IMPORT_LISTED`] (the counts are whole).
+    pub people: Vec<ImportedPerson>,
+}
+
+/// How many of the people an import creates or changes its report names.
+pub const IMPORT_LISTED: usize = 200;
+
+/// One person an import creates or changes.
+#[derive(Clone, Debug, Serialize, Deserialize, TS)]
+pub struct ImportedPerson {
+    pub name: String,
+    pub organization: Option<String>,
+    /// New to the vault (otherwise an existing person gains what the file adds).
+    pub new: bool,
 }
 
 #[derive(Clone, Copy, Debug, Default)]
@@ -309,6 +323,7 @@ impl Rapport {
         let mut touched: Vec<RecordId> = Vec::new();
         let mut touched_set: HashSet<RecordId> = HashSet::new();
         let mut created: HashSet<RecordId> = HashSet::new();
+        let mut listed: Vec<(RecordId, Option<String>)> = Vec::new();
         let total = rows.len();
         let store = self.store().clone();
         crate::api::heavy(|| {
@@ -396,6 +411,9 @@ impl Rapport {
                 }
                 if touched_set.insert(record.id()) {
                     touched.push(record.id());
+                    if listed.len() < IMPORT_LISTED {
+                        listed.push((record.id(), c.company.clone()));
+                    }
                 }
                 current.insert(record.id(), record);
             }
@@ -404,6 +422,14 @@ impl Rapport {
         report.invalid.sort_by_key(|e| e.line);
         report.created = created.len() as u64;
         report.updated = (touched.len() - created.len()) as u64;
+        report.people = listed
+            .into_iter()
+            .map(|(id, organization)| ImportedPerson {
+                name: current[&id].body.display_name().to_string(),
+                organization,
+                new: created.contains(&id),
+            })
+            .collect();
         // Only the organizations some written person points at.
         let used: HashSet<RecordId> = touched
             .iter()

@@ -52,6 +52,18 @@ async fn a_real_shaped_export_imports_and_reimports_without_duplicates() {
         (report.created, report.updated, report.organizations_created),
         (3, 1, 2)
     );
+    // The report names who: the three new people and José, who gains what the file adds.
+    let named: Vec<(&str, bool)> = report
+        .people
+        .iter()
+        .map(|p| (p.name.as_str(), p.new))
+        .collect();
+    assert_eq!(named.len(), 4, "{named:?}");
+    assert!(named.contains(&("Zoë Okonkwo", true)), "{named:?}");
+    assert!(
+        named.iter().any(|(n, new)| n.starts_with("Jos") && !new),
+        "{named:?}"
+    );
     let all = app.list_all(Kind::Person).await.unwrap();
     assert_eq!(all.len(), 4);
     let ps = people(&all);
@@ -273,4 +285,36 @@ async fn a_reimport_updates_people_linked_to_goals() {
         rapport_core::model::Body::Person(p) => assert_eq!(p.goal_ids, vec![goal.id()]),
         other => panic!("{other:?}"),
     }
+}
+
+/// A preview of a large file names the first 200 people it brings, in file order; the counts
+/// stay whole.
+#[tokio::test]
+async fn an_import_report_names_the_first_people_and_counts_them_all() {
+    let app = app().await;
+    let mut csv =
+        String::from("First Name,Last Name,URL,Email Address,Company,Position,Connected On\n");
+    for i in 0..300 {
+        csv.push_str(&format!(
+            "Person,Number {i:03},https://www.linkedin.com/in/p-{i},,Acme,Engineer,05 Mar 2024\n"
+        ));
+    }
+    let opts = ImportOptions {
+        dry_run: true,
+        ..Default::default()
+    };
+    let report = app
+        .import_contacts(ContactFormat::Linkedin, &csv, opts, &|_, _| {})
+        .await
+        .unwrap();
+    assert_eq!(report.created, 300);
+    assert_eq!(report.people.len(), rapport_core::import::IMPORT_LISTED);
+    assert_eq!(report.people[0].name, "Person Number 000");
+    assert_eq!(report.people[199].name, "Person Number 199");
+    assert_eq!(report.people[0].organization.as_deref(), Some("Acme"));
+    assert!(report.people.iter().all(|p| p.new));
+    assert!(
+        app.list_all(Kind::Person).await.unwrap().is_empty(),
+        "a preview writes nothing"
+    );
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { clock, fromLocalInput, initials, label, relative, soonAt, toLocalInput, wordCount } from '../format';
+import { clock, fromLocalInput, initials, label, relative, soonAt, theirTime, toLocalInput, wordCount } from '../format';
 
 describe('format', () => {
   it('turns vocabulary words into labels', () => {
@@ -54,5 +54,23 @@ describe('soonAt', () => {
     expect(soonAt(new Date(2026, 11, 8, 9, 0).toISOString(), now)).toMatch(/^Tomorrow /);
     expect(soonAt(new Date(2026, 11, 10, 9, 0).toISOString(), now)).not.toMatch(/Today|Tomorrow/);
     expect(soonAt(null, now)).toBe('');
+  });
+});
+
+describe('theirTime', () => {
+  it('tells their wall clock and how far it is from ours', () => {
+    const now = new Date('2026-12-07T15:00:00Z');
+    const utc = theirTime('UTC', now);
+    expect(utc?.time).toMatch(/15[:.]00|03[:.]00/);
+    const tokyo = theirTime('Asia/Tokyo', now);
+    expect(tokyo?.time).toMatch(/00[:.]00|12[:.]00/);
+    // The offset is from the zone the tests run in, whichever it is.
+    const mine = -now.getTimezoneOffset();
+    const expected = 9 * 60 - mine;
+    if (expected === 0) expect(tokyo?.offset).toBe('same time as you');
+    else expect(tokyo?.offset).toContain(expected > 0 ? 'ahead of you' : 'behind you');
+    expect(theirTime('Asia/Kolkata', now)?.offset).toMatch(/30 min|same time/);
+    expect(theirTime('Not/AZone', now)).toBeNull();
+    expect(theirTime(null, now)).toBeNull();
   });
 });

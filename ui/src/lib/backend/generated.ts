@@ -199,7 +199,17 @@ skipped: number, invalid: Array<RowError>,
 /**
  * False when nothing was written: a dry run, or invalid rows without `skip_invalid`.
  */
-applied: boolean, };
+applied: boolean, 
+/**
+ * Who is new or changed, in file order: the first [`IMPORT_LISTED`] (the counts are whole).
+ */
+people: Array<ImportedPerson>, };
+
+export type ImportedPerson = { name: string, organization: string | null, 
+/**
+ * New to the vault (otherwise an existing person gains what the file adds).
+ */
+new: boolean, };
 
 export type Link = { url: string, label?: string | null, };
 
