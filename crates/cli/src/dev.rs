@@ -76,6 +76,21 @@ pub enum DevCommand {
         #[arg(long)]
         work_dir: Option<PathBuf>,
     },
+    /// Measure Today, Progress, who to contact next and the reminders on seeded vaults (in the
+    /// process), and `rapport today` / `rapport stats` as new processes, beside a baseline
+    /// build if one is given.
+    BenchToday {
+        #[arg(long, value_delimiter = ',', default_value = "1000,10000")]
+        people: Vec<usize>,
+        #[arg(long)]
+        work_dir: Option<PathBuf>,
+        /// Measurements of each kind.
+        #[arg(long, default_value_t = 15)]
+        runs: usize,
+        /// Another build of `rapport` to time on its own copy of each vault, pair by pair.
+        #[arg(long)]
+        baseline: Option<PathBuf>,
+    },
     /// (benchmark helper) Preview an import of FILE into the vault; report time and memory.
     #[command(hide = true)]
     ImportPeak { format: String, file: PathBuf },
@@ -156,6 +171,12 @@ pub async fn run(dir: Option<PathBuf>, cmd: DevCommand, json: bool) -> Result<()
             work_dir,
             runs,
         } => bench_reopen(people, work_dir, runs).await,
+        DevCommand::BenchToday {
+            people,
+            work_dir,
+            runs,
+            baseline,
+        } => crate::bench_today::bench_today(&people, work_dir, runs, baseline).await,
         DevCommand::FirstPage => {
             let started = Instant::now();
             let app = Rapport::open(&data_dir(dir)?, Arc::new(SystemClock)).await?;
@@ -405,12 +426,12 @@ async fn bench_reopen(
 }
 
 #[derive(Serialize)]
-struct SeedReport {
+pub(crate) struct SeedReport {
     records: usize,
     seconds: f64,
 }
 
-async fn seed_vault(
+pub(crate) async fn seed_vault(
     app: &Rapport,
     people: usize,
     seed: u64,

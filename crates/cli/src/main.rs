@@ -41,6 +41,7 @@ static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 mod args;
 mod bench_imports;
+mod bench_today;
 mod dev;
 mod devices;
 mod output;
