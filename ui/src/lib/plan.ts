@@ -58,7 +58,7 @@ export function planOf(today: Today, size = PLAN_SIZE, now = Date.now()): PlanIt
     personId: d.person_id,
     personName: d.person_name,
     title: d.what,
-    detail: [d.person_name && section === 'tasks' ? d.person_name : '', d.all_day ? 'due today' : `due ${relative(d.due_at, now)}`]
+    detail: [d.person_name && section === 'tasks' ? d.person_name : '', d.all_day && !d.overdue ? 'due today' : `due ${relative(d.due_at, now)}`]
       .filter(Boolean)
       .join(' · '),
     chip: d.overdue && !d.all_day ? 'overdue' : '',

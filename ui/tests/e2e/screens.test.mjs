@@ -120,6 +120,14 @@ for (const size of sizes) {
       assert.equal(await page.locator('.clock').count(), 0, 'no countdown after the meeting');
       await shot('meeting-held');
 
+      // The etiquette findings on a draft fit the screen (their link once widened a phone's).
+      await go(`/people/${person.id}/outreach`);
+      await page.getByLabel('Message').fill('Hi, I attached my resume. Do you have any job openings on your team? https://example.org/a-very-long-link-to-my-portfolio-that-goes-on-and-on-and-on');
+      await page.locator('.finding').first().waitFor();
+      const findingsWidth = await page.evaluate(() => document.documentElement.scrollWidth);
+      assert.ok(findingsWidth <= size.width, `the outreach findings are ${findingsWidth} px wide at ${size.width}`);
+      await shot('outreach-findings');
+
       // No page is wider than the screen.
       for (const path of ['/', '/people', `/people/${person.id}`, `/people/${person.id}/outreach`, '/organizations', `/organizations/${org.id}`, '/progress', '/devices', '/transfer']) {
         await go(path);
