@@ -302,12 +302,14 @@ impl Rapport {
         progress: &(dyn Fn(usize, usize) + Sync),
     ) -> Result<ImportReport, ApiError> {
         let mut index = Index::default();
-        let mut current: HashMap<RecordId, Record> = HashMap::new();
+        // Boxed: a record is large inline (its body is as big as the largest kind), and a map
+        // of them held twice that while it grew, for every row of a large file.
+        let mut current: HashMap<RecordId, Box<Record>> = HashMap::new();
         for r in self.list_all(Kind::Person).await? {
             if let Body::Person(p) = &r.body {
                 index.add_person(r.id(), p);
             }
-            current.insert(r.id(), r);
+            current.insert(r.id(), Box::new(r));
         }
         let mut org_ids: HashSet<RecordId> = HashSet::new();
         for o in self.list_all(Kind::Organization).await? {
@@ -358,13 +360,14 @@ impl Rapport {
                     })
                 });
                 let matched = index.find(&c, org_id);
-                let mut record = match matched.and_then(|id| current.get(&id).cloned()) {
-                    Some(r) => r,
-                    None => Record {
-                        meta: Meta::new_at(now),
-                        body: Body::Person(Person::default()),
-                    },
-                };
+                let mut record =
+                    match matched.and_then(|id| current.get(&id).map(|r| r.as_ref().clone())) {
+                        Some(r) => r,
+                        None => Record {
+                            meta: Meta::new_at(now),
+                            body: Body::Person(Person::default()),
+                        },
+                    };
                 let before = record.clone();
                 let Body::Person(p) = &mut record.body else {
                     continue;
@@ -415,7 +418,7 @@ impl Rapport {
                         listed.push((record.id(), c.company.clone()));
                     }
                 }
-                current.insert(record.id(), record);
+                current.insert(record.id(), Box::new(record));
             }
         });
         progress(total, total);
@@ -444,7 +447,7 @@ impl Rapport {
             return Ok(report);
         }
         let mut records = new_orgs;
-        records.extend(touched.iter().map(|id| current[id].clone()));
+        records.extend(touched.iter().map(|id| Record::clone(&current[id])));
         self.write_all(records).await?;
         self.refresh_search().await?;
         report.applied = true;
