@@ -246,7 +246,13 @@ fn device_line(r: &Record, me: Option<&str>) -> String {
     let status = match (d.revoked_at, me == Some(d.key.as_str())) {
         (Some(at), _) => format!("removed {at}"),
         (None, true) => "this device".into(),
-        (None, false) => d.addresses.join(" "),
+        (None, false) => d
+            .addresses
+            .iter()
+            .chain(&d.relays)
+            .cloned()
+            .collect::<Vec<_>>()
+            .join(" "),
     };
     format!(
         "{}  {:<24} {}…  {status}",
@@ -356,10 +362,21 @@ fn describe(e: &SyncEvent) -> String {
         SyncEvent::Seen { device, .. } => format!("{device}: seen on the local network"),
         SyncEvent::Connected { device, .. } => format!("{device}: connected"),
         SyncEvent::Synced {
-            device, at, stats, ..
+            device,
+            at,
+            stats,
+            route,
+            took_ms,
+            ..
         } => format!(
-            "{device}: synced at {at} ({} received, {} changed here, {} sent)",
-            stats.documents_received, stats.documents_changed, stats.documents_sent
+            "{device}: synced at {at} {} in {took_ms} ms ({} received, {} changed here, {} sent)",
+            match route {
+                rapport_core::Route::Direct => "directly",
+                rapport_core::Route::Relay => "through a relay",
+            },
+            stats.documents_received,
+            stats.documents_changed,
+            stats.documents_sent
         ),
         SyncEvent::Progress {
             device,

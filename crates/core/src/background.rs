@@ -13,7 +13,7 @@ use tokio::sync::broadcast;
 use ts_rs::TS;
 
 use crate::sync::PAIRING_TTL;
-use crate::{ApiError, ErrorCode, Node, NodeConfig, Rapport, RelayChoice, SyncEvent};
+use crate::{ApiError, ErrorCode, Node, NodeConfig, Rapport, RelayChoice, Route, SyncEvent};
 
 /// How often reminders are looked for.
 const REMINDER_EVERY: Duration = Duration::from_secs(60);
@@ -63,6 +63,10 @@ pub struct PeerStatus {
     pub last_error: Option<String>,
     /// Documents still to move in the session under way (none when idle).
     pub pending: Option<u64>,
+    /// How the last session reached the device: directly or through a relay.
+    pub route: Option<Route>,
+    /// How long the last session took, in milliseconds.
+    pub last_took_ms: Option<u64>,
 }
 
 /// Sync at a glance, for the devices screen.
@@ -109,10 +113,17 @@ impl SyncStatus {
                 ..
             } => peer(peers, key, device).pending = Some(*pending).filter(|n| *n > 0),
             SyncEvent::Synced {
-                device, key, at, ..
+                device,
+                key,
+                at,
+                route,
+                took_ms,
+                ..
             } => {
                 let p = peer(peers, key, device);
                 p.last_synced = Some(*at);
+                p.route = Some(*route);
+                p.last_took_ms = Some(*took_ms);
                 p.last_error = None;
                 p.pending = None;
             }

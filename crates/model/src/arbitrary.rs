@@ -332,14 +332,19 @@ pub fn device() -> BoxedStrategy<Device> {
         line(),
         proptest::collection::vec(any::<u8>(), 32),
         proptest::collection::vec((any::<[u8; 4]>(), 1u16..), 0..3),
+        proptest::collection::vec(0u16..1000, 0..2),
         of(timestamp()),
     )
-        .prop_map(|(name, key, addrs, revoked_at)| Device {
+        .prop_map(|(name, key, addrs, relays, revoked_at)| Device {
             name,
             key: key.iter().map(|b| format!("{b:02x}")).collect(),
             addresses: addrs
                 .into_iter()
                 .map(|(ip, port)| std::net::SocketAddr::from((ip, port)).to_string())
+                .collect(),
+            relays: relays
+                .into_iter()
+                .map(|n| format!("https://relay{n}.example.org/"))
                 .collect(),
             revoked_at,
         })

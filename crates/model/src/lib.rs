@@ -42,7 +42,7 @@ pub use links::link_field;
 pub use prose::Prose;
 pub use records::*;
 pub use text::{find_control, is_control, strip_controls};
-pub use validate::{LinkCheck, validate};
+pub use validate::{LinkCheck, MAX_DEVICE_RELAYS, relay_url, validate};
 
 #[cfg(feature = "arbitrary")]
 pub mod arbitrary;

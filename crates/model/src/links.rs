@@ -176,6 +176,7 @@ impl Body {
                 trim(&mut d.name);
                 d.key = d.key.trim().to_ascii_lowercase();
                 d.addresses.retain(|a| !a.trim().is_empty());
+                d.relays.retain(|r| !r.trim().is_empty());
             }
         }
     }

@@ -329,14 +329,18 @@ pub struct Device {
     pub key: String,
     /// Where it was last reachable (`ip:port`): hints for dialing, never proof of identity.
     pub addresses: Vec<String>,
+    /// The relays it is reachable through (iroh-relay URLs), so another device can dial it
+    /// through them with no lookup service; hints too, like the addresses.
+    #[autosurgeon(missing = "Default::default")]
+    pub relays: Vec<String>,
     /// Set when the device was removed: from then on every device refuses it.
     pub revoked_at: Option<Timestamp>,
 }
 
 /// Keeps in `new` what no later state of a record may undo, given the state `old` it follows
 /// (a merge of another device's changes, an import, an edit): a device's removal is final, so
-/// a removed device stays removed, at the moment it was first removed, with no addresses to
-/// dial. True if `new` had to be put back.
+/// a removed device stays removed, at the moment it was first removed, with no addresses or
+/// relays to dial. True if `new` had to be put back.
 pub fn keep_final(old: &Record, new: &mut Record) -> bool {
     let (Body::Device(was), Body::Device(now)) = (&old.body, &mut new.body) else {
         return false;
@@ -346,11 +350,12 @@ pub fn keep_final(old: &Record, new: &mut Record) -> bool {
     };
     // The earliest removal wins when two devices removed it at different moments.
     let at = now.revoked_at.map_or(removed, |t| t.min(removed));
-    if now.revoked_at == Some(at) && now.addresses.is_empty() {
+    if now.revoked_at == Some(at) && now.addresses.is_empty() && now.relays.is_empty() {
         return false;
     }
     now.revoked_at = Some(at);
     now.addresses.clear();
+    now.relays.clear();
     true
 }
 

@@ -173,6 +173,17 @@ pub fn validate(record: &Record, links: &dyn LinkCheck) -> Rule {
                     )?;
                 }
             }
+            if d.relays.len() > MAX_DEVICE_RELAYS {
+                fail(
+                    "relays",
+                    format!("a device lists at most {MAX_DEVICE_RELAYS} relays"),
+                )?;
+            }
+            for (i, r) in d.relays.iter().enumerate() {
+                if let Err(why) = relay_url(r) {
+                    fail(format!("relays[{i}]"), why)?;
+                }
+            }
         }
     }
     name(name_field, record.body.display_name())?;
@@ -274,6 +285,32 @@ fn web_links(field: &str, links: &[Link]) -> Rule {
     at_most(field, links.len())?;
     for (i, l) in links.iter().enumerate() {
         url(&format!("{field}[{i}]"), &l.url)?;
+    }
+    Ok(())
+}
+
+/// How many relays a device record may list (a user runs one or two).
+pub const MAX_DEVICE_RELAYS: usize = 4;
+
+/// A relay is an `http` or `https` URL with a host, as `iroh-relay` serves it.
+pub fn relay_url(value: &str) -> Result<(), String> {
+    let bad = || {
+        Err(format!(
+            "'{value}' is not a relay URL such as https://relay.example.org"
+        ))
+    };
+    let rest = value
+        .strip_prefix("https://")
+        .or_else(|| value.strip_prefix("http://"));
+    let Some(rest) = rest else {
+        return bad();
+    };
+    let host = rest.split(['/', '?', '#']).next().unwrap_or_default();
+    if host.is_empty()
+        || value.len() > 300
+        || value.chars().any(|c| c.is_whitespace() || c.is_control())
+    {
+        return bad();
     }
     Ok(())
 }

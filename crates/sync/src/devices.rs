@@ -133,9 +133,10 @@ impl Directory {
         })
     }
 
-    /// Adds a device to the list (pairing), or refreshes its name and addresses. A removed
-    /// device stays removed: pairing cannot bring it back.
-    pub fn add(&self, key: &EndpointId, name: &str, addresses: &[String]) -> Result<Record> {
+    /// Adds a device to the list (pairing), or refreshes its name and where to find it: `hints`
+    /// are `ip:port`s and relay URLs (anything else is dropped). A removed device stays
+    /// removed: pairing cannot bring it back.
+    pub fn add(&self, key: &EndpointId, name: &str, hints: &[String]) -> Result<Record> {
         let id = device_id(key);
         let now = self.clock.now();
         let key_hex = key.to_string();
@@ -144,11 +145,18 @@ impl Directory {
         } else {
             name.trim().chars().take(80).collect()
         };
-        let addresses: Vec<String> = addresses
+        let addresses: Vec<String> = hints
             .iter()
             .filter(|a| a.parse::<std::net::SocketAddr>().is_ok())
             .take(16)
             .cloned()
+            .collect();
+        let relays: Vec<String> = hints
+            .iter()
+            .filter(|r| rapport_model::relay_url(r).is_ok())
+            .filter_map(|r| r.parse::<iroh::RelayUrl>().ok())
+            .map(|r| r.to_string())
+            .take(rapport_model::MAX_DEVICE_RELAYS)
             .collect();
         self.store.write(id, |current| {
             let mut record = match current {
@@ -170,6 +178,7 @@ impl Directory {
             d.name = name;
             d.key = key_hex;
             d.addresses = addresses;
+            d.relays = relays;
             record.meta.updated_at = now;
             record.body.normalize();
             validate(&record, &|_| None).map_err(|e| SyncError::Rejected(e.to_string()))?;
@@ -194,6 +203,7 @@ impl Directory {
             {
                 d.revoked_at = Some(now);
                 d.addresses.clear();
+                d.relays.clear();
                 record.meta.updated_at = now;
             }
             Ok(record)

@@ -115,6 +115,10 @@ pub enum SyncEvent {
         device: String,
         key: String,
         at: Timestamp,
+        /// How the session's connection reached the device at its end.
+        route: Route,
+        /// How long the session took, in milliseconds.
+        took_ms: u64,
         #[serde(flatten)]
         stats: SessionStats,
     },
@@ -135,6 +139,29 @@ pub enum SyncEvent {
         device: Option<String>,
         reason: String,
     },
+}
+
+/// `addresses` in both pairing messages are hints: `ip:port`s and relay URLs (a relay URL among
+/// them is how an older device, which keeps only the `ip:port`s, reads the same message).
+/// How a connection reaches the other device: straight to one of its addresses, or through a
+/// relay (when the devices share no network, or before a direct path is found).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum Route {
+    Direct,
+    Relay,
+}
+
+impl Route {
+    /// The path the connection uses now (a relay until a direct one is chosen).
+    pub fn of(conn: &Connection) -> Route {
+        let paths = conn.paths();
+        let relayed = paths
+            .iter()
+            .find(|p| p.is_selected())
+            .is_none_or(|p| p.is_relay());
+        if relayed { Route::Relay } else { Route::Direct }
+    }
 }
 
 #[derive(Serialize, Deserialize)]
@@ -181,9 +208,23 @@ struct Shared {
     accepted: Mutex<HashMap<EndpointId, Connection>>,
     /// The store's sequence number, updated by every durable write: what wakes the pushes.
     writes: watch::Receiver<u64>,
+    /// The user's own relays (`--relay URL`): put in tickets and this device's record, so the
+    /// other devices dial through them with no lookup service.
+    relays: Vec<RelayUrl>,
 }
 
 impl Shared {
+    fn relays_with(&self, endpoint: &Endpoint) -> Vec<RelayUrl> {
+        let mut r = self.relays.clone();
+        for home in endpoint.addr().relay_urls() {
+            if !r.contains(home) {
+                r.push(home.clone());
+            }
+        }
+        r.truncate(rapport_model::MAX_DEVICE_RELAYS);
+        r
+    }
+
     fn emit(&self, e: SyncEvent) {
         tracing::debug!(?e, "sync");
         let _ = self.events.send(e);
@@ -204,13 +245,15 @@ impl Shared {
     /// Runs one session with `key` (one at a time per device) and reports it.
     async fn session(
         &self,
-        key: EndpointId,
+        conn: &Connection,
         dir: Direction,
         send: SendStream,
         recv: RecvStream,
     ) -> Result<SessionStats> {
+        let key = conn.remote_id();
         let lock = self.peer_lock(key, dir);
         let _one_at_a_time = lock.lock().await;
+        let started = std::time::Instant::now();
         let device = self.device_name(&key);
         let events = self.events.clone();
         let (name, key_text) = (device.clone(), key.to_string());
@@ -230,6 +273,8 @@ impl Shared {
                     device,
                     key: key.to_string(),
                     at: self.dir.now(),
+                    route: Route::of(conn),
+                    took_ms: u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX),
                     stats: stats.clone(),
                 });
                 Ok(stats)
@@ -333,12 +378,13 @@ async fn bind(
         RelayChoice::Default => RelayMode::Default,
         RelayChoice::Custom(urls) => RelayMode::custom(urls.iter().cloned()),
     };
-    // With relays on, devices also publish where they are under their key (iroh's DNS
-    // service), so a device that moved to another network can still be dialed by key. With
-    // relays off nothing leaves the local network.
+    // With the public relays, devices also publish where they are under their key (iroh's
+    // DNS service), so a device that moved to another network can still be dialed by key.
+    // With the user's own relays nothing goes to iroh's makers: tickets and device records
+    // carry the relay URLs instead. With relays off nothing leaves the local network.
     let builder = match config.relay {
-        RelayChoice::Off => Endpoint::builder(presets::Minimal),
-        _ => Endpoint::builder(presets::N0),
+        RelayChoice::Default => Endpoint::builder(presets::N0),
+        RelayChoice::Off | RelayChoice::Custom(_) => Endpoint::builder(presets::Minimal),
     };
     let mut builder = builder
         .secret_key(key)
@@ -421,6 +467,10 @@ impl Node {
             accepted: Mutex::default(),
             connections: Semaphore::new(MAX_CONNECTIONS),
             writes,
+            relays: match &config.relay {
+                RelayChoice::Custom(urls) => urls.clone(),
+                _ => Vec::new(),
+            },
         });
         // The port this device listened on last time, so the addresses other devices keep
         // for it stay right across restarts; a busy port falls back to one the system picks.
@@ -471,8 +521,8 @@ impl Node {
         let addresses = node.address_strings();
         let dir = node.shared.dir.clone();
         let name = node.shared.name.clone();
-        let addrs = addresses.clone();
-        tokio::task::spawn_blocking(move || dir.add(&me, &name, &addrs))
+        let hints = node.hints();
+        tokio::task::spawn_blocking(move || dir.add(&me, &name, &hints))
             .await
             .map_err(|e| SyncError::Store(e.to_string()))??;
         node.shared.emit(SyncEvent::Listening {
@@ -543,6 +593,19 @@ impl NodeHandle {
         self.addresses().iter().map(|a| a.to_string()).collect()
     }
 
+    /// The relays this device can be reached through: the user's own, and the one iroh chose
+    /// as its home among the public relays once it has one.
+    pub fn relays(&self) -> Vec<RelayUrl> {
+        self.shared.relays_with(&self.endpoint)
+    }
+
+    /// What another device keeps to dial this one: addresses, then relay URLs.
+    fn hints(&self) -> Vec<String> {
+        let mut h = self.address_strings();
+        h.extend(self.relays().iter().map(|r| r.to_string()));
+        h
+    }
+
     pub fn events(&self) -> broadcast::Receiver<SyncEvent> {
         self.shared.events.subscribe()
     }
@@ -564,6 +627,7 @@ impl NodeHandle {
         Ok(Ticket {
             key: self.key(),
             addrs: self.addresses(),
+            relays: self.relays(),
             secret,
             expires_at,
         })
@@ -586,14 +650,19 @@ impl NodeHandle {
         }
         let addr = EndpointAddr::from_parts(
             ticket.key,
-            ticket.addrs.iter().copied().map(TransportAddr::Ip),
+            ticket
+                .addrs
+                .iter()
+                .copied()
+                .map(TransportAddr::Ip)
+                .chain(ticket.relays.iter().cloned().map(TransportAddr::Relay)),
         );
         let conn = self.dial(addr, PAIR_ALPN).await?;
         let (mut send, mut recv) = conn
             .open_bi()
             .await
             .map_err(|e| SyncError::Network(format!("pairing: {e}")))?;
-        let request = pairing_request(&ticket.secret, &self.shared.name, &self.address_strings());
+        let request = pairing_request(&ticket.secret, &self.shared.name, &self.hints());
         write_frame(&mut send, &request).await?;
         let _ = send.finish();
         let body = read_frame(&mut recv, PAIR_FRAME_LIMIT)
@@ -635,20 +704,24 @@ impl NodeHandle {
         }
     }
 
-    /// Where to find a paired device: the addresses it last reported (local discovery and
-    /// relays add theirs).
+    /// Where to find a paired device: the addresses and relays it last reported (local
+    /// discovery and, with the public relays, iroh's lookup service add theirs).
     fn addr_of(&self, key: EndpointId) -> Result<EndpointAddr> {
-        let hints = match self.shared.dir.check(&key)? {
-            Ok(d) => d.addresses,
+        let device = match self.shared.dir.check(&key)? {
+            Ok(d) => d,
             Err(refusal) => return Err(SyncError::Refused(refusal_for_peer(&refusal))),
         };
-        Ok(EndpointAddr::from_parts(
-            key,
-            hints
-                .iter()
-                .filter_map(|a| a.parse().ok())
-                .map(TransportAddr::Ip),
-        ))
+        let ips = device
+            .addresses
+            .iter()
+            .filter_map(|a| a.parse().ok())
+            .map(TransportAddr::Ip);
+        let relays = device
+            .relays
+            .iter()
+            .filter_map(|r| r.parse::<RelayUrl>().ok())
+            .map(TransportAddr::Relay);
+        Ok(EndpointAddr::from_parts(key, ips.chain(relays)))
     }
 
     /// Connects to a paired device on the sync protocol.
@@ -683,7 +756,7 @@ impl NodeHandle {
             }
         };
         self.shared
-            .session(key, Direction::Opened, send, recv)
+            .session(conn, Direction::Opened, send, recv)
             .await
             .map_err(
                 |e| match conn.close_reason().as_ref().and_then(refusal_in) {
@@ -827,7 +900,7 @@ async fn serve_sync(shared: &Shared, conn: Connection) {
             conn.close(VarInt::from_u32(REFUSED), refusal.to_string().as_bytes());
             break;
         }
-        let _ = shared.session(key, Direction::Accepted, send, recv).await;
+        let _ = shared.session(&conn, Direction::Accepted, send, recv).await;
     }
     {
         let mut accepted = shared.accepted.lock().unwrap_or_else(|p| p.into_inner());
@@ -888,7 +961,12 @@ async fn serve_pairing(shared: &Shared, endpoint: &Endpoint, conn: Connection) {
                     });
                     PairReply::Welcome {
                         name: shared.name.clone(),
-                        addresses: endpoint.addr().ip_addrs().map(|a| a.to_string()).collect(),
+                        addresses: endpoint
+                            .addr()
+                            .ip_addrs()
+                            .map(|a| a.to_string())
+                            .chain(shared.relays_with(endpoint).iter().map(|r| r.to_string()))
+                            .collect(),
                     }
                 }
                 Ok(Err(e)) => {

@@ -1,13 +1,14 @@
 //! Pairing tickets: what one device shows (as text and as a QR code) so another can join it.
 //!
 //! A ticket holds the inviting device's public key (the joiner dials exactly that key: a relay or
-//! a spoofed address cannot stand in for it), addresses to try, a single-use 128-bit secret and
-//! an expiry. It is `RAPPORT-PAIR:` followed by base32, all in the QR code's alphanumeric set,
+//! a spoofed address cannot stand in for it), addresses to try, the relays it can be reached
+//! through (so two devices on different networks pair through the user's own relay with no
+//! lookup service), a single-use 128-bit secret and an expiry. It is `RAPPORT-PAIR:` followed by base32, all in the QR code's alphanumeric set,
 //! with a checksum so a mistyped ticket says so instead of dialing a wrong key.
 
 use std::net::SocketAddr;
 
-use iroh::EndpointId;
+use iroh::{EndpointId, RelayUrl};
 use qrcode::render::{svg, unicode};
 use qrcode::{EcLevel, QrCode};
 use rapport_model::Timestamp;
@@ -16,7 +17,10 @@ use serde::{Deserialize, Serialize};
 use crate::{Result, SyncError};
 
 pub const PREFIX: &str = "RAPPORT-PAIR:";
-const VERSION: u8 = 1;
+/// Version 2 added the relays; version 1 tickets (no relays) are still read.
+const VERSION: u8 = 2;
+/// Relays a ticket may carry: the QR code must stay scannable.
+const MAX_RELAYS: usize = 2;
 const CHECKSUM_BYTES: usize = 4;
 /// Longer input is refused before decoding (a ticket is ~100 characters).
 const MAX_TICKET_CHARS: usize = 2048;
@@ -46,12 +50,26 @@ pub struct Ticket {
     pub key: EndpointId,
     /// Where it listens (hints: the key is what is checked).
     pub addrs: Vec<SocketAddr>,
+    /// The relays it can be reached through (hints too).
+    pub relays: Vec<RelayUrl>,
     pub secret: PairingSecret,
     pub expires_at: Timestamp,
 }
 
 #[derive(Serialize, Deserialize)]
 struct TicketWire {
+    version: u8,
+    key: [u8; 32],
+    addrs: Vec<SocketAddr>,
+    secret: [u8; 16],
+    expires_ms: i64,
+    /// From version 2; a version 1 ticket ends before it.
+    relays: Vec<String>,
+}
+
+/// A version 1 ticket: the same fields, without the relays.
+#[derive(Deserialize)]
+struct TicketWireV1 {
     version: u8,
     key: [u8; 32],
     addrs: Vec<SocketAddr>,
@@ -73,6 +91,12 @@ impl Ticket {
             addrs: self.addrs.clone(),
             secret: self.secret.0,
             expires_ms: self.expires_at.as_millis(),
+            relays: self
+                .relays
+                .iter()
+                .take(MAX_RELAYS)
+                .map(|r| r.to_string())
+                .collect(),
         };
         let mut bytes = postcard::to_stdvec(&wire).unwrap_or_default();
         let sum = blake3::hash(&bytes);
@@ -99,19 +123,46 @@ impl Ticket {
         if blake3::hash(data).as_bytes()[..CHECKSUM_BYTES] != *sum {
             return Err(bad("the ticket is damaged or incomplete"));
         }
-        let wire: TicketWire =
-            postcard::from_bytes(data).map_err(|_| bad("the ticket is damaged or incomplete"))?;
-        if wire.version != VERSION {
-            return Err(SyncError::Pairing(format!(
-                "the ticket is of version {} and this Rapport reads version {VERSION}: update both devices",
-                wire.version
-            )));
+        let damaged = || bad("the ticket is damaged or incomplete");
+        let wire: TicketWire = match data.first() {
+            Some(1) => {
+                let v1: TicketWireV1 = postcard::from_bytes(data).map_err(|_| damaged())?;
+                TicketWire {
+                    version: v1.version,
+                    key: v1.key,
+                    addrs: v1.addrs,
+                    secret: v1.secret,
+                    expires_ms: v1.expires_ms,
+                    relays: Vec::new(),
+                }
+            }
+            Some(&VERSION) => postcard::from_bytes(data).map_err(|_| damaged())?,
+            Some(other) => {
+                return Err(SyncError::Pairing(format!(
+                    "the ticket is of version {other} and this Rapport reads versions 1 to {VERSION}: update both devices"
+                )));
+            }
+            None => return Err(damaged()),
+        };
+        if wire.relays.len() > MAX_RELAYS {
+            return Err(damaged());
         }
+        let relays = wire
+            .relays
+            .iter()
+            .map(|r| {
+                rapport_model::relay_url(r)
+                    .ok()
+                    .and_then(|()| r.parse::<RelayUrl>().ok())
+                    .ok_or_else(|| bad("the ticket names a relay that is not a relay URL"))
+            })
+            .collect::<Result<Vec<_>>>()?;
         let key = EndpointId::from_bytes(&wire.key)
             .map_err(|_| bad("the ticket's device key is not a valid key"))?;
         Ok(Ticket {
             key,
             addrs: wire.addrs,
+            relays,
             secret: PairingSecret(wire.secret),
             expires_at: Timestamp::from_millis(wire.expires_ms),
         })
@@ -156,9 +207,57 @@ mod tests {
                 "127.0.0.1:4433".parse().unwrap(),
                 "[::1]:4433".parse().unwrap(),
             ],
+            relays: vec!["https://relay.example.org".parse().unwrap()],
             secret: PairingSecret::random(),
             expires_at: Timestamp::from_millis(1_767_225_600_000),
         }
+    }
+
+    /// A ticket as a device of the first version wrote it (no relays).
+    fn version_1(t: &Ticket) -> String {
+        #[derive(Serialize)]
+        struct V1 {
+            version: u8,
+            key: [u8; 32],
+            addrs: Vec<SocketAddr>,
+            secret: [u8; 16],
+            expires_ms: i64,
+        }
+        let mut bytes = postcard::to_stdvec(&V1 {
+            version: 1,
+            key: *t.key.as_bytes(),
+            addrs: t.addrs.clone(),
+            secret: t.secret.0,
+            expires_ms: t.expires_at.as_millis(),
+        })
+        .unwrap();
+        let sum = blake3::hash(&bytes);
+        bytes.extend_from_slice(&sum.as_bytes()[..CHECKSUM_BYTES]);
+        format!("{PREFIX}{}", data_encoding::BASE32_NOPAD.encode(&bytes))
+    }
+
+    #[test]
+    fn a_ticket_carries_its_relays_and_a_first_version_ticket_still_reads() {
+        let t = ticket();
+        assert_eq!(Ticket::decode(&t.encode()).unwrap().relays, t.relays);
+        let old = Ticket::decode(&version_1(&t)).unwrap();
+        assert_eq!(old.key, t.key);
+        assert_eq!(old.addrs, t.addrs);
+        assert!(old.relays.is_empty());
+        // Two relays with long names still make a ticket a phone's camera reads.
+        let mut long = ticket();
+        long.relays = vec![
+            "https://relay-one.a-rather-long-domain.example.org"
+                .parse()
+                .unwrap(),
+            "https://relay-two.a-rather-long-domain.example.org"
+                .parse()
+                .unwrap(),
+        ];
+        let text = long.encode();
+        assert!(text.len() < 400, "{} characters", text.len());
+        assert!(long.qr_svg().is_ok());
+        assert_eq!(Ticket::decode(&text).unwrap().relays, long.relays);
     }
 
     #[test]

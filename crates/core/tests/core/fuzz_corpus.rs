@@ -242,6 +242,7 @@ fn write_seeds() {
             "10.0.0.2:41641".parse().unwrap(),
             "[fe80::1]:41641".parse().unwrap(),
         ],
+        relays: vec!["https://relay.example.org".parse().unwrap()],
         secret: PairingSecret([9; 16]),
         expires_at: Timestamp::from_millis(1_767_225_900_000),
     };

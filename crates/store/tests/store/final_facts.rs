@@ -13,6 +13,7 @@ fn device(addresses: &[&str]) -> Record {
             name: "old phone".into(),
             key: "ab".repeat(32),
             addresses: addresses.iter().map(|a| a.to_string()).collect(),
+            relays: vec!["https://relay.example.org/".into()],
             revoked_at: None,
         }),
         now(),
@@ -38,6 +39,7 @@ fn a_change_that_undoes_a_removal_is_merged_but_the_removal_stays() {
     if let Body::Device(d) = &mut gone.body {
         d.revoked_at = Some(now());
         d.addresses.clear();
+        d.relays.clear();
     }
     let gone = put(&laptop, gone);
     let removed_at = revoked(&gone).unwrap();
@@ -50,6 +52,7 @@ fn a_change_that_undoes_a_removal_is_merged_but_the_removal_stays() {
     if let Body::Device(d) = &mut back.body {
         d.revoked_at = None;
         d.addresses = vec!["203.0.113.9:4000".into()];
+        d.relays = vec!["https://relay.attacker.example/".into()];
     }
     record_to_doc(&back, &mut theirs).unwrap();
     let change = theirs.save_after(&heads_before);
@@ -57,7 +60,7 @@ fn a_change_that_undoes_a_removal_is_merged_but_the_removal_stays() {
     let merged = laptop.merge(id, &change).unwrap().unwrap();
     assert_eq!(revoked(&merged), Some(removed_at), "the removal was undone");
     match &merged.body {
-        Body::Device(d) => assert!(d.addresses.is_empty(), "{:?}", d.addresses),
+        Body::Device(d) => assert!(d.addresses.is_empty() && d.relays.is_empty(), "{d:?}"),
         other => panic!("{other:?}"),
     }
     assert_eq!(laptop.get(id).unwrap(), Some(merged.clone()));

@@ -17,6 +17,7 @@ mod convergence;
 mod lossy;
 mod net;
 mod pairing;
+mod relay;
 
 fn t(ms: i64) -> Timestamp {
     Timestamp::from_millis(1_763_800_000_000 + ms)

@@ -151,6 +151,11 @@ key: string,
  */
 addresses: Array<string>, 
 /**
+ * The relays it is reachable through (iroh-relay URLs), so another device can dial it
+ * through them with no lookup service; hints too, like the addresses.
+ */
+relays: Array<string>, 
+/**
  * Set when the device was removed: from then on every device refuses it.
  */
 revoked_at: Timestamp | null, };
@@ -303,7 +308,15 @@ export type PeerStatus = { device: string, key: string, seen: boolean, connected
 /**
  * Documents still to move in the session under way (none when idle).
  */
-pending: number | null, };
+pending: number | null, 
+/**
+ * How the last session reached the device: directly or through a relay.
+ */
+route: Route | null, 
+/**
+ * How long the last session took, in milliseconds.
+ */
+last_took_ms: number | null, };
 
 export type Person = { name: string, role: string | null, organization_id: Id | null, emails: Array<ContactPoint>, phones: Array<ContactPoint>, links: Array<Link>, location: string | null, 
 /**
@@ -427,6 +440,8 @@ devices_skipped: number, };
 
 export type Rollup = { group: string, topics: { [key in string]: Array<string> }, };
 
+export type Route = "direct" | "relay";
+
 export type RowError = { 
 /**
  * The line of the file the row or card starts on (1-based).
@@ -482,7 +497,15 @@ record_bytes: number, index_entries: number,
  */
 disk_bytes: number, };
 
-export type SyncEvent = { "event": "listening", key: string, addresses: Array<string>, } | { "event": "seen", device: string, key: string, } | { "event": "connected", device: string, key: string, } | { "event": "progress", device: string, key: string, pending: number, done: number, } | { "event": "synced", device: string, key: string, at: Timestamp, documents_sent: number, documents_received: number, sync_messages_sent: number, sync_messages_received: number, 
+export type SyncEvent = { "event": "listening", key: string, addresses: Array<string>, } | { "event": "seen", device: string, key: string, } | { "event": "connected", device: string, key: string, } | { "event": "progress", device: string, key: string, pending: number, done: number, } | { "event": "synced", device: string, key: string, at: Timestamp, 
+/**
+ * How the session's connection reached the device at its end.
+ */
+route: Route, 
+/**
+ * How long the session took, in milliseconds.
+ */
+took_ms: number, documents_sent: number, documents_received: number, sync_messages_sent: number, sync_messages_received: number, 
 /**
  * Documents whose state changed here because of the peer.
  */
