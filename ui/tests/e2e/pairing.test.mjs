@@ -46,6 +46,12 @@ test('a laptop and a phone pair with a code and a new person reaches the other',
     await a.getByRole('heading', { name: 'Grace Hopper' }).waitFor();
     await b.getByText('Grace Hopper').first().waitFor();
     await b.screenshot({ path: join(shots, 'pairing-synced-phone.png') });
+
+    // The Devices screen says how the last sync reached the laptop (directly, on one machine)
+    // and how long it took.
+    await b.evaluate(() => (location.hash = '#/devices'));
+    await b.getByText(/Last synced[\s\S]* in \d+(\.\d)? (ms|s|min),\s+directly\./).first().waitFor();
+    await b.screenshot({ path: join(shots, 'pairing-devices-phone.png') });
   } finally {
     await browser.close();
     await laptop.stop();
