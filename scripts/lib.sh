@@ -19,7 +19,7 @@ ensure_debs() {
 
 # The packages the desktop shell (Tauri, WebKitGTK) needs to build and run.
 # iproute2: the sync tests make network namespaces of their own.
-TEST_DEBS=(iproute2)
+TEST_DEBS=(iproute2 tcpdump)
 TAURI_DEBS=(build-essential pkg-config libwebkit2gtk-4.1-dev libssl-dev librsvg2-dev libayatana-appindicator3-dev libxdo-dev)
 # The browser the end-to-end tests drive (playwright-core uses it; nothing is downloaded).
 BROWSER_DEBS=(chromium)

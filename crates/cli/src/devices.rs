@@ -1,5 +1,6 @@
 //! `rapport pair`, `rapport devices` and `rapport sync`: this vault on the user's other devices.
 
+use std::collections::HashMap;
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::time::Duration;
@@ -274,7 +275,21 @@ pub async fn sync(app: Rapport, a: SyncArgs, json: bool) -> Result<(), ApiError>
 }
 
 async fn once(node: &Node, json: bool) -> Result<(), ApiError> {
+    let mut events = node.events();
     let outcomes = node.sync_all().await?;
+    // How each session went (directly or through a relay, and how long), from its event.
+    let mut routes: HashMap<String, (rapport_core::Route, u64)> = HashMap::new();
+    while let Ok(e) = events.try_recv() {
+        if let SyncEvent::Synced {
+            device,
+            route,
+            took_ms,
+            ..
+        } = e
+        {
+            routes.insert(device, (route, took_ms));
+        }
+    }
     if outcomes.is_empty() {
         if json {
             return print_json(&serde_json::json!([]));
@@ -287,15 +302,26 @@ async fn once(node: &Node, json: bool) -> Result<(), ApiError> {
     for (device, res) in outcomes {
         match res {
             Ok(stats) => {
+                let (route, took_ms) = routes.get(&device).copied().unzip();
                 if !json {
                     say!(
-                        "{device}: synced ({} records received, {} changed here, {} sent)",
+                        "{device}: synced {}({} records received, {} changed here, {} sent)",
+                        match (route, took_ms) {
+                            (Some(r), Some(ms)) => format!("{} in {ms} ms ", route_words(r)),
+                            _ => String::new(),
+                        },
                         stats.documents_received,
                         stats.documents_changed,
                         stats.documents_sent
                     );
                 }
-                report.push(serde_json::json!({"device": device, "ok": true, "stats": stats}));
+                report.push(serde_json::json!({
+                    "device": device,
+                    "ok": true,
+                    "route": route,
+                    "took_ms": took_ms,
+                    "stats": stats,
+                }));
             }
             Err(e) => {
                 if !json {
@@ -356,6 +382,13 @@ async fn watch(node: &Node, json: bool) -> Result<(), ApiError> {
     Ok(())
 }
 
+fn route_words(r: rapport_core::Route) -> &'static str {
+    match r {
+        rapport_core::Route::Direct => "directly",
+        rapport_core::Route::Relay => "through a relay",
+    }
+}
+
 fn describe(e: &SyncEvent) -> String {
     match e {
         SyncEvent::Listening { addresses, .. } => format!("listening on {}", addresses.join(" ")),
@@ -370,10 +403,7 @@ fn describe(e: &SyncEvent) -> String {
             ..
         } => format!(
             "{device}: synced at {at} {} in {took_ms} ms ({} received, {} changed here, {} sent)",
-            match route {
-                rapport_core::Route::Direct => "directly",
-                rapport_core::Route::Relay => "through a relay",
-            },
+            route_words(*route),
             stats.documents_received,
             stats.documents_changed,
             stats.documents_sent

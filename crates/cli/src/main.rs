@@ -45,6 +45,7 @@ mod bench_today;
 mod dev;
 mod devices;
 mod output;
+mod relay;
 mod serve;
 mod transfer;
 mod workflow;
@@ -192,6 +193,9 @@ enum Command {
     /// The app in a browser: serves the web UI and the API on 127.0.0.1 and prints the address
     /// to open (it holds a key made for this launch).
     Serve(serve::ServeArgs),
+    /// A relay of your own for devices that share no network (iroh's relay server, plain
+    /// HTTP): run it where both devices can reach it and give them --relay http://HOST:PORT.
+    Relay(relay::RelayArgs),
     /// Tools for development: synthetic data and benchmarks.
     #[command(subcommand)]
     Dev(dev::DevCommand),
@@ -417,6 +421,7 @@ async fn run(cli: Cli) -> Result<(), ApiError> {
         }
         Command::Sync(a) => devices::sync(open(cli.data_dir).await?, a, json).await,
         Command::Serve(a) => serve::serve(open(cli.data_dir).await?, a, json).await,
+        Command::Relay(a) => relay::relay(a, json).await,
         Command::Dev(c) => dev::run(cli.data_dir, c, json).await,
     }
 }

@@ -12,6 +12,7 @@ mod crash;
 mod logs;
 mod netfaults;
 mod netns;
+mod relay_netns;
 mod running;
 mod serve;
 mod short_lived;
