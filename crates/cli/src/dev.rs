@@ -824,92 +824,118 @@ async fn bench_transfer(people: usize, work_dir: Option<PathBuf>) -> Result<(), 
     Ok(())
 }
 
-/// The seeded vault synced to an empty device over loopback (two iroh nodes on 127.0.0.1,
-/// relays and discovery off, both vaults on disk), a reconnect with nothing changed, and the
-/// time an edit takes to show on the other device while both watch. Prints a Markdown table.
+/// The seeded vault synced to an empty device over loopback (two iroh nodes, discovery off,
+/// both vaults on disk), a reconnect with nothing changed, and the time an edit takes to show
+/// on the other device while both watch; each size twice: directly (both on 127.0.0.1), and
+/// through a relay server in this process (the laptop on [::1] only and the phone on
+/// 127.0.0.1 only, so the relay is their one way). Prints a Markdown table.
 async fn bench_sync(sizes: &[usize], work_dir: Option<PathBuf>) -> Result<(), ApiError> {
+    use iroh_relay::server::{RelayConfig, Server, ServerConfig};
     use rapport_core::{NodeConfig, RelayChoice};
     let (work, _tmp) = work_dir_or_temp(work_dir)?;
     let now = Timestamp::from_millis(1_763_769_600_000);
     let clock = Arc::new(FixedClock::new(now));
-    let loopback = |name: &str| NodeConfig {
+    let mut relay_config = ServerConfig::default();
+    relay_config.relay = Some(RelayConfig::new(std::net::SocketAddr::from((
+        [127, 0, 0, 1],
+        0,
+    ))));
+    let relay_server = Server::spawn(relay_config).await.map_err(internal)?;
+    let relay_addr = relay_server
+        .http_addr()
+        .ok_or_else(|| internal("the relay has no address"))?;
+    let relay: RelayChoice = format!("http://{relay_addr}").parse().map_err(internal)?;
+    let node = |name: &str, bind: std::net::SocketAddr, via_relay: bool| NodeConfig {
         name: Some(name.into()),
-        bind: vec![std::net::SocketAddr::from(([127, 0, 0, 1], 0))],
-        relay: RelayChoice::Off,
+        bind: vec![bind],
+        relay: if via_relay {
+            relay.clone()
+        } else {
+            RelayChoice::Off
+        },
         mdns: false,
     };
+    let v4 = std::net::SocketAddr::from(([127, 0, 0, 1], 0));
+    let v6 = std::net::SocketAddr::from((std::net::Ipv6Addr::LOCALHOST, 0));
     say!(
-        "| people | documents | compacted vault MB | first sync s | ms per document | wire MB | wire / vault | reconnect ms (p50 of 5) | reconnect bytes | edit visible ms p50 / p99 / max (200 edits) |"
+        "| people | link | documents | compacted vault MB | first sync s | ms per document | wire MB | wire / vault | reconnect ms (p50 of 5) | reconnect bytes | edit visible ms p50 / p99 / max (200 edits) |"
     );
-    say!("|---|---|---|---|---|---|---|---|---|---|");
+    say!("|---|---|---|---|---|---|---|---|---|---|---|");
     for &people in sizes {
-        let dir = work.join(format!("sync-{people}"));
-        let source_dir = dir.join("laptop");
-        // With --work-dir, a laptop vault seeded by an earlier run is used again (seeding 10k
-        // people takes over a minute); the phone always starts empty.
-        let seeded_mark = dir.join("laptop.seeded");
-        if !seeded_mark.exists() {
-            let _ = std::fs::remove_dir_all(&source_dir);
-            let t = Instant::now();
-            {
-                let source = Rapport::open(&source_dir, clock.clone()).await?;
-                seed_vault(&source, people, 1, now, false).await?;
+        for via_relay in [false, true] {
+            let dir = work.join(format!("sync-{people}"));
+            let source_dir = dir.join("laptop");
+            // With --work-dir, a laptop vault seeded by an earlier run is used again (seeding 10k
+            // people takes over a minute); the phone always starts empty.
+            let seeded_mark = dir.join("laptop.seeded");
+            if !seeded_mark.exists() {
+                let _ = std::fs::remove_dir_all(&source_dir);
+                let t = Instant::now();
+                {
+                    let source = Rapport::open(&source_dir, clock.clone()).await?;
+                    seed_vault(&source, people, 1, now, false).await?;
+                }
+                Rapport::compact_closed(&source_dir, clock.clone()).await?;
+                std::fs::write(&seeded_mark, b"").map_err(internal)?;
+                eprintln!(
+                    "bench-sync {people}: seeded in {:.1} s",
+                    t.elapsed().as_secs_f64()
+                );
             }
-            Rapport::compact_closed(&source_dir, clock.clone()).await?;
-            std::fs::write(&seeded_mark, b"").map_err(internal)?;
-            eprintln!(
-                "bench-sync {people}: seeded in {:.1} s",
-                t.elapsed().as_secs_f64()
-            );
-        }
-        let _ = std::fs::remove_dir_all(dir.join("phone"));
-        let vault_bytes = dir_bytes(&source_dir.join("db"));
-        let laptop = Rapport::open(&source_dir, clock.clone()).await?;
-        let phone = Rapport::open(&dir.join("phone"), clock.clone()).await?;
-        let docs = laptop.store().document_ids().map_err(ApiError::from)?.len();
-        let a = laptop.start_node(loopback("laptop")).await?;
-        let b = phone.start_node(loopback("phone")).await?;
-        b.join(&a.invite(std::time::Duration::from_secs(60)).await?)
-            .await?;
+            let _ = std::fs::remove_dir_all(dir.join("phone"));
+            let vault_bytes = dir_bytes(&source_dir.join("db"));
+            let laptop = Rapport::open(&source_dir, clock.clone()).await?;
+            let phone = Rapport::open(&dir.join("phone"), clock.clone()).await?;
+            let docs = laptop.store().document_ids().map_err(ApiError::from)?.len();
+            // Through the relay the laptop listens on [::1] only: no direct path to the phone.
+            let a = laptop
+                .start_node(node("laptop", if via_relay { v6 } else { v4 }, via_relay))
+                .await?;
+            let b = phone.start_node(node("phone", v4, via_relay)).await?;
+            let link = if via_relay { "relay" } else { "direct" };
+            b.join(&a.invite(std::time::Duration::from_secs(60)).await?)
+                .await?;
 
-        eprintln!("bench-sync {people}: first sync starts");
-        let cpu = cpu_seconds();
-        let t = Instant::now();
-        let first = b.sync_with(a.key()).await?;
-        let first_s = t.elapsed().as_secs_f64();
-        // CPU time (both devices: they share this process) tells a slow run on a busy machine
-        // from a slow build.
-        eprintln!(
-            "bench-sync {people}: first sync done in {first_s:.2} s, {:.2} s of CPU",
-            cpu_seconds() - cpu
-        );
-        let wire = first.bytes_sent + first.bytes_received;
-
-        let mut again = Vec::new();
-        let mut again_bytes = 0;
-        for _ in 0..5 {
+            eprintln!("bench-sync {people}: first sync starts");
+            let cpu = cpu_seconds();
             let t = Instant::now();
-            let s = b.sync_with(a.key()).await?;
-            again.push(t.elapsed().as_secs_f64() * 1000.0);
-            again_bytes = s.bytes_sent + s.bytes_received;
-        }
-        again.sort_by(f64::total_cmp);
+            let first = b.sync_with(a.key()).await?;
+            let first_s = t.elapsed().as_secs_f64();
+            // CPU time (both devices: they share this process) tells a slow run on a busy machine
+            // from a slow build.
+            eprintln!(
+                "bench-sync {people}: first sync done in {first_s:.2} s, {:.2} s of CPU",
+                cpu_seconds() - cpu
+            );
+            let wire = first.bytes_sent + first.bytes_received;
 
-        let edits = edit_latencies(&laptop, &phone, &a, &b, 200).await?;
-        say!(
-            "| {people} | {docs} | {:.1} | {first_s:.2} | {:.3} | {:.1} | {:.2}× | {:.1} | {again_bytes} | {:.1} / {:.1} / {:.1} |",
-            vault_bytes as f64 / 1e6,
-            first_s * 1000.0 / docs as f64,
-            wire as f64 / 1e6,
-            wire as f64 / vault_bytes as f64,
-            again[again.len() / 2],
-            percentile(&edits, 50.0),
-            percentile(&edits, 99.0),
-            edits.last().copied().unwrap_or(0.0),
-        );
-        a.close().await;
-        b.close().await;
+            let mut again = Vec::new();
+            let mut again_bytes = 0;
+            for _ in 0..5 {
+                let t = Instant::now();
+                let s = b.sync_with(a.key()).await?;
+                again.push(t.elapsed().as_secs_f64() * 1000.0);
+                again_bytes = s.bytes_sent + s.bytes_received;
+            }
+            again.sort_by(f64::total_cmp);
+
+            let edits = edit_latencies(&laptop, &phone, &a, &b, 200).await?;
+            say!(
+                "| {people} | {link} | {docs} | {:.1} | {first_s:.2} | {:.3} | {:.1} | {:.2}× | {:.1} | {again_bytes} | {:.1} / {:.1} / {:.1} |",
+                vault_bytes as f64 / 1e6,
+                first_s * 1000.0 / docs as f64,
+                wire as f64 / 1e6,
+                wire as f64 / vault_bytes as f64,
+                again[again.len() / 2],
+                percentile(&edits, 50.0),
+                percentile(&edits, 99.0),
+                edits.last().copied().unwrap_or(0.0),
+            );
+            a.close().await;
+            b.close().await;
+        }
     }
+    let _ = relay_server.shutdown().await;
     Ok(())
 }
 
