@@ -20,9 +20,10 @@ pub struct NetArgs {
     /// Where to listen (ip:port; several separated by commas) [default: every interface, a free port]
     #[arg(long, env = "RAPPORT_BIND", value_delimiter = ',')]
     bind: Vec<SocketAddr>,
-    /// Relays for devices on different networks: off, default (iroh's public relays, which see
-    /// only encrypted traffic) or the URLs of your own iroh-relay servers.
-    #[arg(long, env = "RAPPORT_RELAY", default_value = "default")]
+    /// Relays for devices on different networks: auto (the vault's relays if you set some with
+    /// `profile set --relay`, else iroh's public ones), off, default (iroh's public relays,
+    /// which see only encrypted traffic) or the URLs of your own iroh-relay servers.
+    #[arg(long, env = "RAPPORT_RELAY", default_value = "auto")]
     relay: String,
     /// Find the vault's devices on the local network by multicast DNS: on or off.
     #[arg(long, env = "RAPPORT_MDNS", default_value = "on")]

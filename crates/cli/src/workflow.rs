@@ -238,6 +238,10 @@ pub enum ProfileCommand {
         /// inside these hours.
         #[arg(long)]
         hours: Option<String>,
+        /// Your own relays for devices that share no network (URLs, comma-separated; "" for
+        /// iroh's public ones). Kept in the vault: every device uses them.
+        #[arg(long, value_delimiter = ',')]
+        relay: Option<Vec<String>>,
     },
 }
 
@@ -455,9 +459,13 @@ pub async fn profile(app: Rapport, cmd: ProfileCommand, json: bool) -> Result<()
             ask,
             time_zone,
             hours,
+            relay,
         } => {
             let mut m = Map::new();
             args::set(&mut m, "hours", hours.map(Value::from));
+            if let Some(r) = relay {
+                m.insert("relays".into(), Value::from(r));
+            }
             args::set(&mut m, "name", name.map(Value::from));
             args::set(&mut m, "background", background.map(Value::from));
             args::set(&mut m, "my_story", story.map(Value::from));

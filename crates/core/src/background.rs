@@ -182,7 +182,8 @@ fn locked<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
 
 /// The sync settings from the environment, as the `rapport` command reads them:
 /// `RAPPORT_DEVICE_NAME`, `RAPPORT_BIND` (ip:port, comma-separated), `RAPPORT_RELAY`
-/// (off, default, or relay URLs), `RAPPORT_MDNS` (on/off).
+/// (off, default, auto, or relay URLs; unset: auto, the vault's relays if the user set some),
+/// `RAPPORT_MDNS` (on/off).
 pub fn node_config_from_env() -> Result<NodeConfig, ApiError> {
     let var = |name: &str| std::env::var(name).ok().filter(|v| !v.trim().is_empty());
     let bind = match var("RAPPORT_BIND") {
@@ -200,7 +201,7 @@ pub fn node_config_from_env() -> Result<NodeConfig, ApiError> {
         Some(r) => r
             .parse::<RelayChoice>()
             .map_err(|e| ApiError::validation("RAPPORT_RELAY", e))?,
-        None => RelayChoice::Default,
+        None => RelayChoice::Auto,
     };
     let mdns = match var("RAPPORT_MDNS").as_deref().map(str::trim) {
         None | Some("on") => true,

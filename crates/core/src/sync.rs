@@ -5,7 +5,7 @@ use std::time::Duration;
 
 use rapport_model::{Kind, Record, RecordId};
 
-use crate::{ApiError, ErrorCode, Node, NodeConfig, Rapport, Ticket};
+use crate::{ApiError, ErrorCode, Node, NodeConfig, Rapport, RelayChoice, Ticket};
 
 /// How long a pairing ticket stays valid.
 pub const PAIRING_TTL: Duration = Duration::from_secs(5 * 60);
@@ -13,7 +13,10 @@ pub const PAIRING_TTL: Duration = Duration::from_secs(5 * 60);
 impl Rapport {
     /// Starts this device on the network as the key kept in the data directory (a vault in
     /// memory gets a key for this run only).
-    pub async fn start_node(&self, config: NodeConfig) -> Result<Node, ApiError> {
+    pub async fn start_node(&self, mut config: NodeConfig) -> Result<Node, ApiError> {
+        if config.relay == RelayChoice::Auto {
+            config.relay = self.relay_setting().await?;
+        }
         let key = match self.store().dir() {
             Some(dir) => {
                 let dir = dir.to_path_buf();
@@ -23,6 +26,22 @@ impl Rapport {
             None => iroh_key(),
         };
         Ok(Node::start(self.store().clone(), self.clock().clone(), key, config).await?)
+    }
+
+    /// The relays the user set for the vault (Settings, `profile set --relay`), else iroh's
+    /// public ones: what a device uses unless told otherwise.
+    pub async fn relay_setting(&self) -> Result<RelayChoice, ApiError> {
+        let relays = match self.profile().await?.map(|r| r.body) {
+            Some(rapport_model::Body::Profile(p)) => p.relays,
+            _ => Vec::new(),
+        };
+        if relays.is_empty() {
+            return Ok(RelayChoice::Default);
+        }
+        relays
+            .join(",")
+            .parse()
+            .map_err(|e: String| ApiError::validation("relays", e))
     }
 
     /// This device's key (hex), if it has one yet (it is made the first time it pairs or syncs).

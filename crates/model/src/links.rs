@@ -167,6 +167,12 @@ impl Body {
                 opt(&mut t.subject);
             }
             Body::Profile(p) => {
+                p.relays = p
+                    .relays
+                    .iter()
+                    .map(|r| r.trim().to_string())
+                    .filter(|r| !r.is_empty())
+                    .collect();
                 trim(&mut p.name);
                 opt(&mut p.background);
                 opt(&mut p.ask);

@@ -296,6 +296,10 @@ pub struct Profile {
     /// When the user can take calls, in their zone, as `HH:MM-HH:MM` (default 09:00-17:00,
     /// Monday to Friday): proposed times fall inside these hours.
     pub hours: Option<String>,
+    /// The user's own relays (iroh-relay URLs) for devices that share no network. Kept in the
+    /// vault, so every device of it uses them; empty: iroh's public relays.
+    #[autosurgeon(missing = "Default::default")]
+    pub relays: Vec<String>,
 }
 
 /// The hours the user is free for calls when the profile does not say.

@@ -160,6 +160,7 @@ pub fn validate(record: &Record, links: &dyn LinkCheck) -> Rule {
                 fail("hours", m)?;
             }
             prose("my_story", p.my_story.as_str())?;
+            relays(&p.relays)?;
         }
         Body::Device(d) => {
             if d.key.len() != 64 || !d.key.bytes().all(|b| b.is_ascii_hexdigit()) {
@@ -173,17 +174,7 @@ pub fn validate(record: &Record, links: &dyn LinkCheck) -> Rule {
                     )?;
                 }
             }
-            if d.relays.len() > MAX_DEVICE_RELAYS {
-                fail(
-                    "relays",
-                    format!("a device lists at most {MAX_DEVICE_RELAYS} relays"),
-                )?;
-            }
-            for (i, r) in d.relays.iter().enumerate() {
-                if let Err(why) = relay_url(r) {
-                    fail(format!("relays[{i}]"), why)?;
-                }
-            }
+            relays(&d.relays)?;
         }
     }
     name(name_field, record.body.display_name())?;
@@ -212,6 +203,18 @@ fn name(field: &str, value: &str) -> Rule {
     }
     if value.chars().any(char::is_control) {
         return fail(field, format!("the {field} must fit on one line"));
+    }
+    Ok(())
+}
+
+fn relays(list: &[String]) -> Rule {
+    if list.len() > MAX_DEVICE_RELAYS {
+        return fail("relays", format!("at most {MAX_DEVICE_RELAYS} relays"));
+    }
+    for (i, r) in list.iter().enumerate() {
+        if let Err(why) = relay_url(r) {
+            fail(format!("relays[{i}]"), why)?;
+        }
     }
     Ok(())
 }

@@ -52,6 +52,9 @@ pub enum RelayChoice {
     Default,
     /// Self-hosted iroh-relay servers.
     Custom(Vec<RelayUrl>),
+    /// The vault's setting (the user's relays in the profile), else [`RelayChoice::Default`]:
+    /// resolved by the app before the node starts; a node given it uses the default.
+    Auto,
 }
 
 impl FromStr for RelayChoice {
@@ -60,6 +63,7 @@ impl FromStr for RelayChoice {
         match s.trim() {
             "off" | "none" => Ok(RelayChoice::Off),
             "default" => Ok(RelayChoice::Default),
+            "auto" => Ok(RelayChoice::Auto),
             list => list
                 .split(',')
                 .map(|u| {
@@ -375,7 +379,7 @@ async fn bind(
 ) -> Result<Endpoint> {
     let relay_mode = match &config.relay {
         RelayChoice::Off => RelayMode::Disabled,
-        RelayChoice::Default => RelayMode::Default,
+        RelayChoice::Default | RelayChoice::Auto => RelayMode::Default,
         RelayChoice::Custom(urls) => RelayMode::custom(urls.iter().cloned()),
     };
     // With the public relays, devices also publish where they are under their key (iroh's
@@ -383,7 +387,7 @@ async fn bind(
     // With the user's own relays nothing goes to iroh's makers: tickets and device records
     // carry the relay URLs instead. With relays off nothing leaves the local network.
     let builder = match config.relay {
-        RelayChoice::Default => Endpoint::builder(presets::N0),
+        RelayChoice::Default | RelayChoice::Auto => Endpoint::builder(presets::N0),
         RelayChoice::Off | RelayChoice::Custom(_) => Endpoint::builder(presets::Minimal),
     };
     let mut builder = builder

@@ -205,6 +205,9 @@ fn devices_with_no_route_between_them_pair_and_sync_through_a_relay_that_sees_no
     let laptop = Vault::new();
     let phone = Vault::new();
     laptop.ok(&["dev", "seed", "--people", "1000", "--seed", "6"]);
+    // The relay is a setting of the vault (Settings, `profile set --relay`): the laptop uses it
+    // by itself, and the phone once the setting has reached it with the first sync.
+    laptop.ok(&["profile", "set", "--name", "Ada", "--relay", url]);
     let secret_note = "Quillfeather told me about the salt marsh project in confidence";
     laptop.ok(&[
         "person",
@@ -227,7 +230,7 @@ fn devices_with_no_route_between_them_pair_and_sync_through_a_relay_that_sees_no
     let mut inviting = Running::start(device(
         &l,
         &laptop,
-        url,
+        "auto",
         &["pair", "--name", "laptop", "--json"],
     ));
     let offer = inviting
@@ -267,16 +270,16 @@ fn devices_with_no_route_between_them_pair_and_sync_through_a_relay_that_sees_no
 
     // Edits both ways, each through the relay.
     let mut edits = Vec::new();
-    let laptop_watch = Running::start(device(&l, &laptop, url, &["sync", "--watch", "--json"]));
+    let laptop_watch = Running::start(device(&l, &laptop, "auto", &["sync", "--watch", "--json"]));
     laptop_watch
         .wait_for(LIMIT, |v| v["event"] == "listening")
         .expect("the laptop listens");
     phone.ok(&["person", "add", "--name", "Written On Phone"]);
-    let s = synced(&run_ok(device(&p, &phone, url, &["sync", "--json"])));
+    let s = synced(&run_ok(device(&p, &phone, "auto", &["sync", "--json"])));
     assert_eq!(s["route"], "relay", "{s}");
     edits.push(s["took_ms"].as_u64().unwrap());
     // Nothing changed since: what a reconnect costs.
-    let again = synced(&run_ok(device(&p, &phone, url, &["sync", "--json"])));
+    let again = synced(&run_ok(device(&p, &phone, "auto", &["sync", "--json"])));
     assert_eq!(again["documents_changed"], 0, "{again}");
     // Whoever reaches the laptop through the relay gets nothing without a secret unused: the
     // ticket, shown again, is refused (its secret was used), and so is a sync from a stranger.
@@ -297,12 +300,12 @@ fn devices_with_no_route_between_them_pair_and_sync_through_a_relay_that_sees_no
     assert!(has_person(&laptop, "Written On Phone"));
     assert!(has_person(&laptop, "Ottoline Wrenfield"));
 
-    let phone_watch = Running::start(device(&p, &phone, url, &["sync", "--watch", "--json"]));
+    let phone_watch = Running::start(device(&p, &phone, "auto", &["sync", "--watch", "--json"]));
     phone_watch
         .wait_for(LIMIT, |v| v["event"] == "listening")
         .expect("the phone listens");
     laptop.ok(&["person", "add", "--name", "Written On Laptop"]);
-    let s = synced(&run_ok(device(&l, &laptop, url, &["sync", "--json"])));
+    let s = synced(&run_ok(device(&l, &laptop, "auto", &["sync", "--json"])));
     assert_eq!(s["route"], "relay", "{s}");
     edits.push(s["took_ms"].as_u64().unwrap());
     drop(phone_watch);
@@ -314,11 +317,11 @@ fn devices_with_no_route_between_them_pair_and_sync_through_a_relay_that_sees_no
     let cut = Instant::now();
     phone.ok(&["person", "add", "--name", "Offline On Phone"]);
     laptop.ok(&["person", "add", "--name", "Offline On Laptop"]);
-    let laptop_watch = Running::start(device(&l, &laptop, url, &["sync", "--watch", "--json"]));
+    let laptop_watch = Running::start(device(&l, &laptop, "auto", &["sync", "--watch", "--json"]));
     laptop_watch
         .wait_for(LIMIT, |v| v["event"] == "listening")
         .expect("the laptop listens");
-    let cut_off = device(&p, &phone, url, &["sync", "--json"])
+    let cut_off = device(&p, &phone, "auto", &["sync", "--json"])
         .output()
         .unwrap();
     assert!(!cut_off.status.success(), "a sync went through a cut link");
@@ -328,7 +331,7 @@ fn devices_with_no_route_between_them_pair_and_sync_through_a_relay_that_sees_no
     // The app retries; so does this, for up to a minute.
     let mut converged = None;
     while healed.elapsed() < LIMIT {
-        let out = device(&p, &phone, url, &["sync", "--json"])
+        let out = device(&p, &phone, "auto", &["sync", "--json"])
             .output()
             .unwrap();
         if out.status.success() {

@@ -275,3 +275,39 @@ fn words_parse_leniently_and_refuse_clearly() {
     assert!(Timestamp::parse("2026-11-22T09:30:00+01:00").is_ok());
     assert!(Timestamp::parse("next tuesday").is_err());
 }
+
+#[test]
+fn relays_are_http_urls_and_a_few_at_most() {
+    let profile = |relays: &[&str]| {
+        Body::Profile(Profile {
+            name: "Ada".into(),
+            relays: relays.iter().map(|r| r.to_string()).collect(),
+            ..Default::default()
+        })
+    };
+    assert!(
+        check(profile(&[
+            "https://relay.example.org",
+            "http://10.0.0.2:3340/"
+        ]))
+        .is_ok()
+    );
+    for bad in [
+        "ftp://relay.example.org",
+        "relay.example.org",
+        "https://",
+        "https://a b",
+    ] {
+        let e = check(profile(&[bad])).unwrap_err();
+        assert_eq!(e.field, "relays[0]", "{bad}: {e}");
+    }
+    let five = ["https://a.example.org"; 5];
+    assert_eq!(check(profile(&five)).unwrap_err().field, "relays");
+    let device = Body::Device(Device {
+        name: "phone".into(),
+        key: "ab".repeat(32),
+        relays: vec!["gopher://old".into()],
+        ..Default::default()
+    });
+    assert_eq!(check(device).unwrap_err().field, "relays[0]");
+}

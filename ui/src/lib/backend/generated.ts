@@ -387,7 +387,12 @@ time_zone: string | null,
  * When the user can take calls, in their zone, as `HH:MM-HH:MM` (default 09:00-17:00,
  * Monday to Friday): proposed times fall inside these hours.
  */
-hours: string | null, };
+hours: string | null, 
+/**
+ * The user's own relays (iroh-relay URLs) for devices that share no network. Kept in the
+ * vault, so every device of it uses them; empty: iroh's public relays.
+ */
+relays: Array<string>, };
 
 export type Question = { 
 /**
