@@ -68,7 +68,7 @@ impl FromStr for RelayChoice {
                 .split(',')
                 .map(|u| {
                     u.trim().parse::<RelayUrl>().map_err(|_| {
-                        format!("'{u}' is not a relay: use off, default, or relay URLs such as https://relay.example.org")
+                        format!("'{u}' is not a relay: use auto, off, default, or relay URLs such as https://relay.example.org")
                     })
                 })
                 .collect::<std::result::Result<Vec<_>, _>>()

@@ -68,13 +68,20 @@ struct TicketWire {
 }
 
 /// A version 1 ticket: the same fields, without the relays.
-#[derive(Deserialize)]
+#[derive(Serialize, Deserialize)]
 struct TicketWireV1 {
     version: u8,
     key: [u8; 32],
     addrs: Vec<SocketAddr>,
     secret: [u8; 16],
     expires_ms: i64,
+}
+
+/// A ticket's text: the encoded fields and a short checksum, in base32 after the prefix.
+fn seal(mut bytes: Vec<u8>) -> String {
+    let sum = blake3::hash(&bytes);
+    bytes.extend_from_slice(&sum.as_bytes()[..CHECKSUM_BYTES]);
+    format!("{PREFIX}{}", data_encoding::BASE32_NOPAD.encode(&bytes))
 }
 
 fn bad(why: &str) -> SyncError {
@@ -98,10 +105,7 @@ impl Ticket {
                 .map(|r| r.to_string())
                 .collect(),
         };
-        let mut bytes = postcard::to_stdvec(&wire).unwrap_or_default();
-        let sum = blake3::hash(&bytes);
-        bytes.extend_from_slice(&sum.as_bytes()[..CHECKSUM_BYTES]);
-        format!("{PREFIX}{}", data_encoding::BASE32_NOPAD.encode(&bytes))
+        seal(postcard::to_stdvec(&wire).unwrap_or_default())
     }
 
     pub fn decode(text: &str) -> Result<Ticket> {
@@ -215,25 +219,16 @@ mod tests {
 
     /// A ticket as a device of the first version wrote it (no relays).
     fn version_1(t: &Ticket) -> String {
-        #[derive(Serialize)]
-        struct V1 {
-            version: u8,
-            key: [u8; 32],
-            addrs: Vec<SocketAddr>,
-            secret: [u8; 16],
-            expires_ms: i64,
-        }
-        let mut bytes = postcard::to_stdvec(&V1 {
-            version: 1,
-            key: *t.key.as_bytes(),
-            addrs: t.addrs.clone(),
-            secret: t.secret.0,
-            expires_ms: t.expires_at.as_millis(),
-        })
-        .unwrap();
-        let sum = blake3::hash(&bytes);
-        bytes.extend_from_slice(&sum.as_bytes()[..CHECKSUM_BYTES]);
-        format!("{PREFIX}{}", data_encoding::BASE32_NOPAD.encode(&bytes))
+        seal(
+            postcard::to_stdvec(&TicketWireV1 {
+                version: 1,
+                key: *t.key.as_bytes(),
+                addrs: t.addrs.clone(),
+                secret: t.secret.0,
+                expires_ms: t.expires_at.as_millis(),
+            })
+            .unwrap(),
+        )
     }
 
     #[test]

@@ -1500,16 +1500,9 @@ mod tests {
         );
     }
 
-    #[test]
-    fn ordinary_english_is_not_a_job_request() {
-        for text in [
-            "Bea referred me. Would Tuesday at 10:00 work for you?",
-            "Bea referred me. I left my job in logistics. Would Tuesday at 10:00 suit you?",
-            "I read your position on community solar. Would Tuesday at 10:00 suit you?",
-            "We met in Lisbon. I'd love to resume our conversation on Tuesday at 10:00?",
-            "I read your paper on the opening of the Tarn wind farm. Could we talk on Friday at 9:00?",
-            "Bea referred me. I'm not looking for a job; could we talk on Friday at 9:00?",
-        ] {
+    /// Asserts `check` finds no error in any of `texts`.
+    fn no_errors(texts: &[&str]) {
+        for text in texts {
             let errors: Vec<_> = check(text)
                 .into_iter()
                 .filter(|f| f.severity == Severity::Error)
@@ -1519,8 +1512,20 @@ mod tests {
     }
 
     #[test]
+    fn ordinary_english_is_not_a_job_request() {
+        no_errors(&[
+            "Bea referred me. Would Tuesday at 10:00 work for you?",
+            "Bea referred me. I left my job in logistics. Would Tuesday at 10:00 suit you?",
+            "I read your position on community solar. Would Tuesday at 10:00 suit you?",
+            "We met in Lisbon. I'd love to resume our conversation on Tuesday at 10:00?",
+            "I read your paper on the opening of the Tarn wind farm. Could we talk on Friday at 9:00?",
+            "Bea referred me. I'm not looking for a job; could we talk on Friday at 9:00?",
+        ]);
+    }
+
+    #[test]
     fn learning_about_roles_is_not_asking_for_one() {
-        for text in [
+        no_errors(&[
             "Bea referred me. I'd like to understand what kinds of roles there are in energy policy.",
             "Bea referred me. Would you have any advice on roles in climate tech?",
             "Bea referred me. How are the roles on your team divided?",
@@ -1529,13 +1534,7 @@ mod tests {
             "Bea referred me. Are you looking for feedback on the survey?",
             "Bea referred me. I'm hiring for my own team and would love your view on Tuesday at 10:00?",
             "Bea referred me. How did you get an interview at the Met Office?",
-        ] {
-            let errors: Vec<_> = check(text)
-                .into_iter()
-                .filter(|f| f.severity == Severity::Error)
-                .collect();
-            assert!(errors.is_empty(), "{text:?}: {errors:?}");
-        }
+        ]);
     }
 
     #[test]
