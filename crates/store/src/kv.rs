@@ -292,7 +292,7 @@ pub const COMPACTED_SETTINGS: SledSettings = SledSettings {
 
 /// The settings an existing database was made with (sled cannot change them in place and
 /// refuses to open with others), read from sled's `conf` file: text lines, then a checksum.
-fn existing_settings(dir: &Path) -> Option<SledSettings> {
+pub(crate) fn existing_settings(dir: &Path) -> Option<SledSettings> {
     let conf = std::fs::read(dir.join("conf")).ok()?;
     let text = String::from_utf8_lossy(&conf);
     let value = |name: &str| {

@@ -20,6 +20,10 @@
 //!
 //! The log itself: a write cut short fails its checksum and sled's recovery ends the log before
 //! it. It was never acknowledged (the store acknowledges only after a flush), so nothing is lost.
+//! A log of two segments or more in which not one segment header passes its checksum is not
+//! what a kill leaves (sled writes the first segment's header with its first write): it is
+//! refused before sled opens it, because sled's recovery takes such segments for free ones and
+//! cuts the file short, which would leave less of it for whoever tries to rescue it.
 //!
 //! One more repair is tried only after sled refused the files: a renamed summary that fails its
 //! checksum cannot come from a kill (it was synced before the rename), but it is still only a
@@ -78,6 +82,15 @@ impl Salvage {
                 &conf,
                 "the settings of a new database, cut short as they were written (written again)",
             )?;
+        }
+        if let Some(settings) = crate::kv::existing_settings(db)
+            && no_segment_is_whole(&db.join("db"), settings.segment_bytes)?
+        {
+            return Err(self.refusal(
+                "not one segment of the database's log passes its checksum (the log was \
+                 overwritten, not cut short by a kill); it was left as it is"
+                    .into(),
+            ));
         }
         Ok(())
     }
@@ -193,6 +206,36 @@ fn conf_is_torn(conf: &Path) -> bool {
     crc != crc32fast::hash(text).to_le_bytes()
 }
 
+/// True for a log of two segments or more in which no segment header passes its checksum.
+/// sled 0.34's header, at the start of each segment: a CRC-32 of the 16 bytes after it (the
+/// segment's LSN and the highest stable LSN, each XORed with a constant), stored inverted and
+/// little-endian. One 20-byte read per segment.
+fn no_segment_is_whole(log: &Path, segment_bytes: usize) -> Result<bool> {
+    use std::os::unix::fs::FileExt;
+    const HEADER: usize = 20;
+    let file = match std::fs::File::open(log) {
+        Ok(f) => f,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(false),
+        Err(e) => return Err(StoreError::io(log, e)),
+    };
+    let len = file.metadata().map_err(|e| StoreError::io(log, e))?.len();
+    let segment = segment_bytes.max(HEADER) as u64;
+    if len < 2 * segment {
+        return Ok(false);
+    }
+    let mut header = [0u8; HEADER];
+    for at in (0..len - HEADER as u64 + 1).step_by(segment as usize) {
+        file.read_exact_at(&mut header, at)
+            .map_err(|e| StoreError::io(log, e))?;
+        let (crc, rest) = header.split_at(4);
+        let stored = u32::from_le_bytes([crc[0], crc[1], crc[2], crc[3]]) ^ 0xFFFF_FFFF;
+        if crc32fast::hash(rest) == stored {
+            return Ok(false);
+        }
+    }
+    Ok(true)
+}
+
 /// sled creates its log right after its settings file: a torn settings file beside a log that
 /// holds anything is not what a kill leaves.
 fn log_is_empty(db: &Path) -> bool {
@@ -208,6 +251,41 @@ mod tests {
         out.extend_from_slice(&(body.len() as u64).to_le_bytes());
         out.extend_from_slice(&crc32fast::hash(body).to_le_bytes());
         out
+    }
+
+    /// A segment header as sled 0.34 writes it.
+    fn segment_header(lsn: u64) -> [u8; 20] {
+        let mut h = [0u8; 20];
+        h[4..12].copy_from_slice(&(lsn ^ 0x7FFF_FFFF_FFFF_FFFF).to_le_bytes());
+        h[12..20].copy_from_slice(&(lsn ^ 0x7FFF_FFFF_FFFF_FFFF).to_le_bytes());
+        let crc = crc32fast::hash(&h[4..20]) ^ 0xFFFF_FFFF;
+        h[..4].copy_from_slice(&crc.to_le_bytes());
+        h
+    }
+
+    #[test]
+    fn a_log_is_overwritten_only_if_no_segment_header_of_two_or_more_is_whole() {
+        let dir = tempfile::tempdir().unwrap();
+        let log = dir.path().join("db");
+        let segment = 4096;
+        assert!(
+            !no_segment_is_whole(&log, segment).unwrap(),
+            "no log at all"
+        );
+        // One segment and a bit: what a kill during the first writes can leave.
+        std::fs::write(&log, vec![0xa5; segment + 100]).unwrap();
+        assert!(!no_segment_is_whole(&log, segment).unwrap());
+        let mut bytes = vec![0xa5; 3 * segment + 100];
+        std::fs::write(&log, &bytes).unwrap();
+        assert!(no_segment_is_whole(&log, segment).unwrap());
+        // Any one whole header, even the last, makes it a log sled can recover.
+        bytes[3 * segment..3 * segment + 20].copy_from_slice(&segment_header(3 * 4096));
+        std::fs::write(&log, &bytes).unwrap();
+        assert!(!no_segment_is_whole(&log, segment).unwrap());
+        // A header with one bit flipped is not whole.
+        bytes[3 * segment + 7] ^= 1;
+        std::fs::write(&log, &bytes).unwrap();
+        assert!(no_segment_is_whole(&log, segment).unwrap());
     }
 
     #[test]

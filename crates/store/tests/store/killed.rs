@@ -348,9 +348,13 @@ fn real_damage_is_refused_saying_what_was_tried_first() {
         Ok(_) => panic!("an overwritten log opened"),
     }
     assert_eq!(set_aside(&vault).len(), 1, "what was set aside is kept");
-    // The log is still there for whoever looks at it next (sled marks what it took for a torn
-    // tail as it recovers, as after any kill, but removes nothing).
-    assert!(std::fs::metadata(&log).unwrap().len() as usize >= len);
+    // The log is still there, byte for byte, for whoever looks at it next: it was refused
+    // before sled opened it (sled's recovery would take its segments for free ones and cut
+    // the file short).
+    assert!(
+        std::fs::read(&log).unwrap() == vec![0xa5; len],
+        "the overwritten log was changed"
+    );
 }
 
 /// `rapport doctor --compact` copies the database into `db.new` and swaps it in by renaming:
