@@ -120,6 +120,22 @@ pub enum DevCommand {
         #[arg(long)]
         writes: Option<u64>,
     },
+    /// (test helper) While syncing as `sync --watch` does, measure how soon an edit shows on the
+    /// other device: with `--pings N`, write `ping K` into the probe person's role and wait for
+    /// the other device's `pong K` in its location, N+1 times (ping 0 waits for the connection);
+    /// without it, answer each ping. Lines (JSON): the `listening` event, then
+    /// `{"ping":K,"sent_us":…,"pong_seen_us":…}` or `{"answered":K,"ping_seen_us":…}`, in
+    /// microseconds of the system clock.
+    #[command(hide = true)]
+    PingPong {
+        /// The person whose fields carry the pings and pongs (on both devices already).
+        #[arg(long)]
+        probe: String,
+        #[arg(long)]
+        pings: Option<u64>,
+        #[command(flatten)]
+        net: crate::devices::NetArgs,
+    },
 }
 
 pub(crate) fn internal(e: impl std::fmt::Display) -> ApiError {
@@ -159,6 +175,11 @@ pub async fn run(dir: Option<PathBuf>, cmd: DevCommand, json: bool) -> Result<()
         } => bench(people, work_dir, runs).await,
         DevCommand::BenchTransfer { people, work_dir } => bench_transfer(people, work_dir).await,
         DevCommand::BenchSync { people, work_dir } => bench_sync(&people, work_dir).await,
+        DevCommand::PingPong { probe, pings, net } => {
+            let probe = crate::parse_id("probe", &probe)?;
+            let app = Rapport::open(&data_dir(dir)?, Arc::new(SystemClock)).await?;
+            crate::ping_pong::ping_pong(app, probe, pings, &net).await
+        }
         DevCommand::BenchImports { work_dir } => {
             tokio::task::block_in_place(|| crate::bench_imports::bench_imports(work_dir))
         }
@@ -907,7 +928,7 @@ async fn bench_sync(sizes: &[usize], work_dir: Option<PathBuf>) -> Result<(), Ap
                 "bench-sync {people}: first sync done in {first_s:.2} s, {:.2} s of CPU",
                 cpu_seconds() - cpu
             );
-            let wire = first.bytes_sent + first.bytes_received;
+            let wire = first.stats.bytes_sent + first.stats.bytes_received;
 
             let mut again = Vec::new();
             let mut again_bytes = 0;
@@ -915,7 +936,7 @@ async fn bench_sync(sizes: &[usize], work_dir: Option<PathBuf>) -> Result<(), Ap
                 let t = Instant::now();
                 let s = b.sync_with(a.key()).await?;
                 again.push(t.elapsed().as_secs_f64() * 1000.0);
-                again_bytes = s.bytes_sent + s.bytes_received;
+                again_bytes = s.stats.bytes_sent + s.stats.bytes_received;
             }
             again.sort_by(f64::total_cmp);
 

@@ -1,6 +1,5 @@
 //! `rapport pair`, `rapport devices` and `rapport sync`: this vault on the user's other devices.
 
-use std::collections::HashMap;
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::time::Duration;
@@ -31,7 +30,7 @@ pub struct NetArgs {
 }
 
 impl NetArgs {
-    fn config(&self) -> Result<NodeConfig, ApiError> {
+    pub(crate) fn config(&self) -> Result<NodeConfig, ApiError> {
         let relay = self
             .relay
             .parse::<RelayChoice>()
@@ -163,20 +162,22 @@ async fn join(app: Rapport, text: &str, config: NodeConfig, json: bool) -> Resul
     let node = app.start_node(config).await?;
     let outcome = async {
         let other = node.join(&ticket).await?;
-        let stats = node.sync_with(ticket.key).await?;
-        Ok::<_, ApiError>((other, stats))
+        let session = node.sync_with(ticket.key).await?;
+        Ok::<_, ApiError>((other, session))
     }
     .await;
     node.close().await;
-    let (other, stats) = outcome?;
+    let (other, session) = outcome?;
     if json {
-        print_json(&serde_json::json!({"paired_with": other, "sync": stats}))
+        print_json(&serde_json::json!({"paired_with": other, "sync": session}))
     } else {
         say!(
-            "Paired with {}, and synced: {} records changed here, {} sent.",
+            "Paired with {}, and synced {} in {} ms: {} records changed here, {} sent.",
             other.body.display_name(),
-            stats.documents_changed,
-            stats.documents_sent
+            route_words(session.route),
+            session.took_ms,
+            session.stats.documents_changed,
+            session.stats.documents_sent
         );
         Ok(())
     }
@@ -276,21 +277,7 @@ pub async fn sync(app: Rapport, a: SyncArgs, json: bool) -> Result<(), ApiError>
 }
 
 async fn once(node: &Node, json: bool) -> Result<(), ApiError> {
-    let mut events = node.events();
     let outcomes = node.sync_all().await?;
-    // How each session went (directly or through a relay, and how long), from its event.
-    let mut routes: HashMap<String, (rapport_core::Route, u64)> = HashMap::new();
-    while let Ok(e) = events.try_recv() {
-        if let SyncEvent::Synced {
-            device,
-            route,
-            took_ms,
-            ..
-        } = e
-        {
-            routes.insert(device, (route, took_ms));
-        }
-    }
     if outcomes.is_empty() {
         if json {
             return print_json(&serde_json::json!([]));
@@ -302,15 +289,13 @@ async fn once(node: &Node, json: bool) -> Result<(), ApiError> {
     let mut report = Vec::new();
     for (device, res) in outcomes {
         match res {
-            Ok(stats) => {
-                let (route, took_ms) = routes.get(&device).copied().unzip();
+            Ok(session) => {
+                let stats = &session.stats;
                 if !json {
                     say!(
-                        "{device}: synced {}({} records received, {} changed here, {} sent)",
-                        match (route, took_ms) {
-                            (Some(r), Some(ms)) => format!("{} in {ms} ms ", route_words(r)),
-                            _ => String::new(),
-                        },
+                        "{device}: synced {} in {} ms ({} records received, {} changed here, {} sent)",
+                        route_words(session.route),
+                        session.took_ms,
                         stats.documents_received,
                         stats.documents_changed,
                         stats.documents_sent
@@ -319,8 +304,8 @@ async fn once(node: &Node, json: bool) -> Result<(), ApiError> {
                 report.push(serde_json::json!({
                     "device": device,
                     "ok": true,
-                    "route": route,
-                    "took_ms": took_ms,
+                    "route": session.route,
+                    "took_ms": session.took_ms,
                     "stats": stats,
                 }));
             }

@@ -45,6 +45,7 @@ mod bench_today;
 mod dev;
 mod devices;
 mod output;
+mod ping_pong;
 mod relay;
 mod serve;
 mod transfer;

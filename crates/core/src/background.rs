@@ -165,6 +165,14 @@ pub struct SyncOutcome {
     #[serde(skip_serializing_if = "Option::is_none")]
     #[ts(optional)]
     pub stats: Option<rapport_sync::SessionStats>,
+    /// How the connection reached the device (after a sync that went through).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub route: Option<rapport_sync::Route>,
+    /// How long the sync took, in milliseconds.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub took_ms: Option<u64>,
 }
 
 /// A pairing code for another device: as text, and as a QR code to scan.
@@ -326,17 +334,21 @@ impl Rapport {
             .await?
             .into_iter()
             .map(|(device, r)| match r {
-                Ok(stats) => SyncOutcome {
+                Ok(report) => SyncOutcome {
                     device,
                     ok: true,
                     error: None,
-                    stats: Some(stats),
+                    stats: Some(report.stats),
+                    route: Some(report.route),
+                    took_ms: Some(report.took_ms),
                 },
                 Err(e) => SyncOutcome {
                     device,
                     ok: false,
                     error: Some(e.to_string()),
                     stats: None,
+                    route: None,
+                    took_ms: None,
                 },
             })
             .collect())

@@ -33,5 +33,6 @@ pub use rapport_model as model;
 pub use rapport_model::{Clock, FixedClock, SystemClock};
 pub use rapport_store::{CheckReport, SET_ASIDE, SearchHit, StoreOptions, StoreStats};
 pub use rapport_sync::{
-    Node, NodeConfig, NodeHandle, RelayChoice, Route, SessionStats, SyncEvent, Ticket,
+    Node, NodeConfig, NodeHandle, RelayChoice, Route, SessionReport, SessionStats, SyncEvent,
+    Ticket,
 };

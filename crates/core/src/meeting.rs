@@ -125,8 +125,18 @@ impl Rapport {
         let Value::Object(map) = fields else {
             unreachable!("checked above")
         };
+        let gave_name = map.contains_key("name");
         let body = crate::patch::body_from_fields(Kind::Profile, map)?;
-        self.create_with_id(Some(profile_id()), body).await
+        match self.create_with_id(Some(profile_id()), body).await {
+            // Only a relay or a time zone given on a new vault: say what the first save also
+            // needs, not that a field nobody gave is empty.
+            Err(e) if !gave_name && e.message.starts_with("name: ") => Err(ApiError::validation(
+                "name",
+                "there is no profile yet: give your name with the other settings (it signs \
+                 every draft)",
+            )),
+            created => created,
+        }
     }
 
     /// The brief for a meeting (or for a person, before anything is scheduled).

@@ -24,7 +24,7 @@ pub mod wire;
 pub use devices::{Directory, Refusal, device_id};
 /// A device's public key: its id in tickets, in TLS and in the device list.
 pub use iroh::EndpointId;
-pub use node::{Node, NodeConfig, NodeHandle, RelayChoice, Route, SyncEvent};
+pub use node::{Node, NodeConfig, NodeHandle, RelayChoice, Route, SessionReport, SyncEvent};
 pub use session::{Progress, Session, SessionStats};
 pub use ticket::Ticket;
 pub use wire::Message;

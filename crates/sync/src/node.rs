@@ -168,6 +168,16 @@ impl Route {
     }
 }
 
+/// One finished session with a device: what moved, how the connection reached the device, and
+/// how long the session took.
+#[derive(Clone, Debug, Serialize)]
+pub struct SessionReport {
+    pub route: Route,
+    pub took_ms: u64,
+    #[serde(flatten)]
+    pub stats: SessionStats,
+}
+
 #[derive(Serialize, Deserialize)]
 struct PairRequest {
     secret: [u8; 16],
@@ -253,7 +263,7 @@ impl Shared {
         dir: Direction,
         send: SendStream,
         recv: RecvStream,
-    ) -> Result<SessionStats> {
+    ) -> Result<SessionReport> {
         let key = conn.remote_id();
         let lock = self.peer_lock(key, dir);
         let _one_at_a_time = lock.lock().await;
@@ -273,15 +283,20 @@ impl Shared {
         };
         match run_session(self.dir.store().clone(), send, recv, on_progress).await {
             Ok(stats) => {
+                let report = SessionReport {
+                    route: Route::of(conn),
+                    took_ms: u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX),
+                    stats,
+                };
                 self.emit(SyncEvent::Synced {
                     device,
                     key: key.to_string(),
                     at: self.dir.now(),
-                    route: Route::of(conn),
-                    took_ms: u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX),
-                    stats: stats.clone(),
+                    route: report.route,
+                    took_ms: report.took_ms,
+                    stats: report.stats.clone(),
                 });
-                Ok(stats)
+                Ok(report)
             }
             Err(e) => {
                 self.emit(SyncEvent::Error {
@@ -740,7 +755,7 @@ impl NodeHandle {
     }
 
     /// Runs one session on a connection this device opened.
-    pub async fn sync_on(&self, conn: &Connection) -> Result<SessionStats> {
+    pub async fn sync_on(&self, conn: &Connection) -> Result<SessionReport> {
         let key = conn.remote_id();
         let (send, recv) = match conn.open_bi().await {
             Ok(s) => s,
@@ -774,7 +789,7 @@ impl NodeHandle {
     }
 
     /// Connects to a paired device and syncs once.
-    pub async fn sync_with(&self, key: EndpointId) -> Result<SessionStats> {
+    pub async fn sync_with(&self, key: EndpointId) -> Result<SessionReport> {
         let conn = self.connect(key).await?;
         let out = self.sync_on(&conn).await;
         conn.close(VarInt::from_u32(0), b"done");
@@ -798,7 +813,7 @@ impl NodeHandle {
     }
 
     /// Syncs once with every other paired device; returns each device's outcome.
-    pub async fn sync_all(&self) -> Result<Vec<(String, Result<SessionStats>)>> {
+    pub async fn sync_all(&self) -> Result<Vec<(String, Result<SessionReport>)>> {
         // Every device at once: one that is off costs its dial timeout (15 s) once, not once
         // before each device after it in the list.
         let runs = self.peers()?.into_iter().map(|key| async move {

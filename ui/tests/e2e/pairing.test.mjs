@@ -51,6 +51,10 @@ test('a laptop and a phone pair with a code and a new person reaches the other',
     // and how long it took.
     await b.evaluate(() => (location.hash = '#/devices'));
     await b.getByText(/Last synced[\s\S]* in \d+(\.\d)? (ms|s|min),\s+directly\./).first().waitFor();
+    // "Sync now" reports each device's session: what moved, the route and the time.
+    await b.getByRole('button', { name: 'Sync now' }).click();
+    await b.getByRole('status').filter({ hasText: /Done/ }).getByText(/received, \d+ sent, directly in \d+ ms/).waitFor();
+    await b.screenshot({ path: join(shots, 'pairing-sync-now-phone.png') });
     await b.screenshot({ path: join(shots, 'pairing-devices-phone.png') });
   } finally {
     await browser.close();

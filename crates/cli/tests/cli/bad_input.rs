@@ -274,6 +274,25 @@ fn small_rough_edges_give_one_clear_line() {
     // A bad time zone on a vault without a profile names the time zone.
     let err = v.fails(2, &["profile", "set", "--time-zone", "Bad/Zone"]);
     assert!(err.contains("time_zone"), "{err}");
+    // A good setting on a vault without a profile says the first save needs a name too.
+    let err = v.fails(
+        2,
+        &["profile", "set", "--relay", "https://relay.example.org"],
+    );
+    assert!(
+        err.contains("no profile yet") && err.contains("name"),
+        "{err}"
+    );
+    v.ok(&[
+        "profile",
+        "set",
+        "--name",
+        "Tess",
+        "--relay",
+        "https://relay.example.org",
+    ]);
+    // Once there is one, a relay alone is enough.
+    v.ok(&["profile", "set", "--relay", "https://relay2.example.org"]);
 
     // A mistyped argument: one line, exit 2.
     let err = v.fails(2, &["person", "add", "--nmae", "x"]);

@@ -3,7 +3,9 @@
 //! relay server) runs on the relay host; the devices pair with a ticket, take a first sync of a
 //! 1,000-person vault, exchange edits both ways, live through the relay's link to the phone
 //! going down for 10 s with edits on both sides, and converge. Everything that crosses the relay
-//! host is captured (tcpdump) and searched for the vault's content. Every wait is bounded; the
+//! host is captured (tcpdump) and searched for the vault's content. A second test measures the
+//! relay beside a direct link between the two devices, in one run: the first sync, a reconnect,
+//! and edits made while both devices watch (`rapport dev ping-pong`). Every wait is bounded; the
 //! namespaces and processes are removed whatever happens.
 
 use std::process::Command;
@@ -19,7 +21,8 @@ const LIMIT: Duration = Duration::from_secs(60);
 
 /// Phone `{tag}p` (10.231.8.2) and laptop `{tag}l` (10.231.9.2), each linked only to the relay
 /// host `{tag}r` (10.231.8.1 and 10.231.9.1), which does not forward: the devices reach the
-/// relay and nothing else. Deleted on drop.
+/// relay and nothing else. With a direct link, the phone and the laptop also share a link of
+/// their own (10.231.10.1 and 10.231.10.2), as on one home network. Deleted on drop.
 struct Apart {
     tag: String,
 }
@@ -29,8 +32,10 @@ impl Apart {
         format!("{}{which}", self.tag)
     }
 
-    fn make() -> Option<Apart> {
-        let tag = format!("ra{}", std::process::id() % 100_000);
+    /// Under names starting with `prefix` (two letters), so tests running at once in one
+    /// process each make their own.
+    fn make(prefix: &str, direct_link: bool) -> Option<Apart> {
+        let tag = format!("{prefix}{}", std::process::id() % 100_000);
         let made = Command::new("ip")
             .args(["netns", "add", &format!("{tag}r")])
             .status()
@@ -103,6 +108,15 @@ impl Apart {
             off.success(),
             "could not turn forwarding off on the relay host"
         );
+        if direct_link {
+            let (dp, dl) = (format!("{}pd", apart.tag), format!("{}ld", apart.tag));
+            ip(&["link", "add", &dp, "type", "veth", "peer", "name", &dl]);
+            for (ns, dev, addr) in [(&p, &dp, "10.231.10.1/24"), (&l, &dl, "10.231.10.2/24")] {
+                ip(&["link", "set", dev, "netns", ns]);
+                ip(&["-n", ns, "addr", "add", addr, "dev", dev]);
+                ip(&["-n", ns, "link", "set", dev, "up"]);
+            }
+        }
         Some(apart)
     }
 
@@ -148,6 +162,31 @@ fn synced(out: &str) -> Value {
     flat
 }
 
+/// Both devices know the relay by one address; the laptop reaches it on its own link (the
+/// relay host answers for all its addresses).
+const RELAY_URL: &str = "http://10.231.8.1:3340";
+
+/// `rapport relay` on the relay host, listening on every address of it.
+fn start_relay(relay_host: &str) -> Running {
+    let relay = Running::start({
+        let mut c = Command::new("ip");
+        c.args([
+            "netns",
+            "exec",
+            relay_host,
+            env!("CARGO_BIN_EXE_rapport"),
+            "--json",
+            "relay",
+        ]);
+        c.args(["--listen", "0.0.0.0:3340"]);
+        c
+    });
+    relay
+        .wait_for(Duration::from_secs(20), |v| v["listening"].is_string())
+        .expect("the relay listens");
+    relay
+}
+
 fn has_person(vault: &Vault, name: &str) -> bool {
     let found = vault.json(&["search", name, "--kind", "person"]);
     found
@@ -157,7 +196,7 @@ fn has_person(vault: &Vault, name: &str) -> bool {
 
 #[test]
 fn devices_with_no_route_between_them_pair_and_sync_through_a_relay_that_sees_no_content() {
-    let Some(apart) = Apart::make() else {
+    let Some(apart) = Apart::make("ra", false) else {
         eprintln!(
             "skipped: this machine cannot create network namespaces (needs root and iproute2)"
         );
@@ -182,25 +221,8 @@ fn devices_with_no_route_between_them_pair_and_sync_through_a_relay_that_sees_no
         .arg(&pcap);
         c
     });
-    let relay = Running::start({
-        let mut c = Command::new("ip");
-        c.args([
-            "netns",
-            "exec",
-            &r,
-            env!("CARGO_BIN_EXE_rapport"),
-            "--json",
-            "relay",
-        ]);
-        c.args(["--listen", "0.0.0.0:3340"]);
-        c
-    });
-    relay
-        .wait_for(Duration::from_secs(20), |v| v["listening"].is_string())
-        .expect("the relay listens");
-    // Both devices know the relay by one address; the laptop reaches it on its own link (the
-    // relay host answers for all its addresses).
-    let url = "http://10.231.8.1:3340";
+    let relay = start_relay(&r);
+    let url = RELAY_URL;
 
     let laptop = Vault::new();
     let phone = Vault::new();
@@ -385,4 +407,201 @@ fn devices_with_no_route_between_them_pair_and_sync_through_a_relay_that_sees_no
         converged.as_secs_f64(),
         seen.len()
     );
+}
+
+/// What one link costs: a first sync of 1,000 people (with the pairing before it), a reconnect
+/// with nothing changed, and how soon an edit shows on the other device while both watch.
+struct LinkFigures {
+    link: &'static str,
+    first_sync: Duration,
+    /// p50 of five, with its bytes both ways.
+    reconnect_ms: u64,
+    reconnect_bytes: u64,
+    /// Phone to laptop, and laptop to phone, one figure per ping; sorted.
+    there_ms: Vec<f64>,
+    back_ms: Vec<f64>,
+}
+
+fn percentile(sorted: &[f64], p: f64) -> f64 {
+    let rank = ((p / 100.0) * sorted.len() as f64).ceil() as usize;
+    sorted[rank.clamp(1, sorted.len()) - 1]
+}
+
+/// One link's figures, on fresh vaults: through the relay host (`via_relay`), or with relays off
+/// over the phone and laptop's own link.
+fn measure_link(apart: &Apart, via_relay: bool, pings: u64) -> LinkFigures {
+    let (p, l, r) = (apart.ns('p'), apart.ns('l'), apart.ns('r'));
+    let _relay = via_relay.then(|| start_relay(&r));
+    let (setting, route) = if via_relay {
+        (RELAY_URL, "relay")
+    } else {
+        ("off", "direct")
+    };
+    let laptop = Vault::new();
+    let phone = Vault::new();
+    laptop.ok(&["dev", "seed", "--people", "1000", "--seed", "6"]);
+
+    let mut inviting = Running::start(device(
+        &l,
+        &laptop,
+        setting,
+        &["pair", "--name", "laptop", "--json"],
+    ));
+    let offer = inviting
+        .wait_for(Duration::from_secs(30), |v| v["ticket"].is_string())
+        .expect("a ticket");
+    let ticket = offer["ticket"].as_str().unwrap().to_string();
+    let started = Instant::now();
+    run_ok(device(
+        &p,
+        &phone,
+        setting,
+        &["pair", "--name", "phone", "--join", &ticket],
+    ));
+    let first_sync = started.elapsed();
+    assert_eq!(inviting.exit_code(LIMIT), Some(0), "the laptop pairs");
+
+    let laptop_watch = Running::start(device(&l, &laptop, setting, &["sync", "--watch", "--json"]));
+    laptop_watch
+        .wait_for(LIMIT, |v| v["event"] == "listening")
+        .expect("the laptop listens");
+    // The laptop notes its addresses in its device record as it starts watching: one sync
+    // brings that, then nothing is left to change.
+    synced(&run_ok(device(&p, &phone, setting, &["sync", "--json"])));
+    let mut reconnects: Vec<(u64, u64)> = (0..5)
+        .map(|_| {
+            let s = synced(&run_ok(device(&p, &phone, setting, &["sync", "--json"])));
+            assert_eq!(s["route"], route, "{s}");
+            assert_eq!(s["documents_changed"], 0, "{s}");
+            (
+                s["took_ms"].as_u64().unwrap(),
+                s["bytes_sent"].as_u64().unwrap() + s["bytes_received"].as_u64().unwrap(),
+            )
+        })
+        .collect();
+    drop(laptop_watch);
+    reconnects.sort_unstable();
+    let (reconnect_ms, reconnect_bytes) = reconnects[reconnects.len() / 2];
+
+    // Live edits, both devices running and watching: the phone pings, the laptop answers.
+    let probe = phone.json(&["person", "add", "--name", "Latency Probe"])["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let mut answering = Running::start(device(
+        &l,
+        &laptop,
+        setting,
+        &["dev", "ping-pong", "--probe", &probe],
+    ));
+    answering
+        .wait_for(LIMIT, |v| v["event"] == "listening")
+        .expect("the laptop answers");
+    let mut pinging = Running::start(device(
+        &p,
+        &phone,
+        setting,
+        &[
+            "dev",
+            "ping-pong",
+            "--probe",
+            &probe,
+            "--pings",
+            &pings.to_string(),
+        ],
+    ));
+    // Each ping is bounded (10 s, the first 60 s) by the helper itself.
+    let limit = LIMIT + Duration::from_secs(10 * pings);
+    let mut sent = Vec::new();
+    while let Some(v) = pinging.wait_for(limit, |v| v["ping"].is_u64()) {
+        let k = v["ping"].as_u64().unwrap();
+        sent.push((
+            k,
+            v["sent_us"].as_u64().unwrap(),
+            v["pong_seen_us"].as_u64().unwrap(),
+        ));
+        if k == pings {
+            break;
+        }
+    }
+    assert_eq!(pinging.exit_code(LIMIT), Some(0), "the phone's pings ended");
+    assert_eq!(
+        sent.len() as u64,
+        pings + 1,
+        "every ping was answered: {sent:?}"
+    );
+    let answers: std::collections::HashMap<u64, u64> = answering
+        .kill_and_collect(Duration::from_secs(10))
+        .iter()
+        .filter_map(|line| serde_json::from_str::<Value>(line).ok())
+        .filter_map(|v| Some((v["answered"].as_u64()?, v["ping_seen_us"].as_u64()?)))
+        .collect();
+    let (mut there_ms, mut back_ms) = (Vec::new(), Vec::new());
+    // Ping 0 waited for the devices to connect: not counted.
+    for &(k, sent_us, pong_seen_us) in sent.iter().filter(|(k, ..)| *k > 0) {
+        let seen_us = answers[&k];
+        assert!(
+            sent_us <= seen_us && seen_us <= pong_seen_us,
+            "ping {k}: written {sent_us}, seen there {seen_us}, answer seen {pong_seen_us}"
+        );
+        there_ms.push((seen_us - sent_us) as f64 / 1000.0);
+        back_ms.push((pong_seen_us - seen_us) as f64 / 1000.0);
+    }
+    there_ms.sort_by(f64::total_cmp);
+    back_ms.sort_by(f64::total_cmp);
+    // The probe ends the same on both devices: the last ping and its pong.
+    for vault in [&phone, &laptop] {
+        let shown = vault.json(&["person", "show", &probe]);
+        let text = shown.to_string();
+        assert!(
+            text.contains(&format!("ping {pings}")) && text.contains(&format!("pong {pings}")),
+            "{text}"
+        );
+    }
+    LinkFigures {
+        link: route,
+        first_sync,
+        reconnect_ms,
+        reconnect_bytes,
+        there_ms,
+        back_ms,
+    }
+}
+
+#[test]
+fn a_direct_link_and_the_relay_measured_side_by_side() {
+    // The long run: RAPPORT_NETNS_PINGS=200 (BENCHMARKS.md); CI takes a short one.
+    let pings: u64 = std::env::var("RAPPORT_NETNS_PINGS")
+        .ok()
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(20);
+    let mut rows = Vec::new();
+    for (prefix, via_relay) in [("rd", false), ("rr", true)] {
+        let Some(apart) = Apart::make(prefix, !via_relay) else {
+            eprintln!(
+                "skipped: this machine cannot create network namespaces (needs root and iproute2)"
+            );
+            return;
+        };
+        rows.push(measure_link(&apart, via_relay, pings));
+    }
+    println!(
+        "| link | pairing + first sync of 1,000 people (s) | reconnect, nothing changed (ms, p50 of 5) | reconnect bytes | edit visible phone→laptop ms p50 / p99 | laptop→phone ms p50 / p99 | both ways max ms |"
+    );
+    println!("|---|---|---|---|---|---|---|");
+    for f in &rows {
+        println!(
+            "| {} | {:.2} | {} | {} | {:.1} / {:.1} | {:.1} / {:.1} | {:.1} |",
+            f.link,
+            f.first_sync.as_secs_f64(),
+            f.reconnect_ms,
+            f.reconnect_bytes,
+            percentile(&f.there_ms, 50.0),
+            percentile(&f.there_ms, 99.0),
+            percentile(&f.back_ms, 50.0),
+            percentile(&f.back_ms, 99.0),
+            f.there_ms.last().unwrap().max(*f.back_ms.last().unwrap()),
+        );
+    }
+    println!("({pings} edits each way on each link)");
 }

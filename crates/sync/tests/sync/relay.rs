@@ -99,10 +99,12 @@ async fn devices_with_no_route_between_them_pair_and_sync_through_the_users_rela
         .expect("pairing through the relay took too long")
         .expect("pairing through the relay");
     assert_eq!(joined.body.display_name(), "laptop");
-    timeout(LIMIT, phone.node.sync_with(laptop.node.key()))
+    let first = timeout(LIMIT, phone.node.sync_with(laptop.node.key()))
         .await
         .expect("the first sync through the relay took too long")
         .expect("the first sync through the relay");
+    assert_eq!(first.route, Route::Relay, "the devices have no direct path");
+    assert!(first.stats.documents_received > 0, "{first:?}");
     assert_same(&laptop.store, &phone.store);
 
     // Each device keeps the other's relay, so either one dials the other by its record alone.

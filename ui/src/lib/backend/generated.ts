@@ -520,7 +520,15 @@ documents_changed: number,
  */
 bytes_sent: number, bytes_received: number, } | { "event": "paired", device: string, key: string, } | { "event": "refused", key: string, reason: string, } | { "event": "disconnected", device: string, key: string, } | { "event": "error", device: string | null, reason: string, };
 
-export type SyncOutcome = { device: string, ok: boolean, error?: string, stats?: SessionStats, };
+export type SyncOutcome = { device: string, ok: boolean, error?: string, stats?: SessionStats, 
+/**
+ * How the connection reached the device (after a sync that went through).
+ */
+route?: Route, 
+/**
+ * How long the sync took, in milliseconds.
+ */
+took_ms?: number, };
 
 export type SyncStatus = { 
 /**
