@@ -834,8 +834,18 @@ fn refusal_for_peer(r: &Refusal) -> String {
 /// Keeps one device in sync while `watch` runs.
 async fn keep_in_sync(node: NodeHandle, key: EndpointId) {
     let mut backoff = Duration::from_secs(1);
+    let its_key = key.to_string();
     loop {
-        match node.connect(key).await {
+        // A dial to a device that is not up yet is answered only when QUIC sends its first
+        // packets again, about 1 s later. If the device connects here meanwhile, it is up now:
+        // dial again at once. (In `relay_netns.rs`'s ping-pong, the first edit from the device
+        // that started first took 0.75 s to reach the other before this.)
+        let mut events = node.shared.events.subscribe();
+        let dialed = tokio::select! {
+            r = node.connect(key) => r,
+            () = connected_here(&mut events, &its_key) => node.connect(key).await,
+        };
+        match dialed {
             Ok(conn) => {
                 backoff = Duration::from_secs(1);
                 let mut writes = node.shared.writes.clone();
@@ -868,8 +878,26 @@ async fn keep_in_sync(node: NodeHandle, key: EndpointId) {
         if !matches!(node.shared.dir.check(&key), Ok(Ok(_))) {
             return;
         }
-        tokio::time::sleep(backoff).await;
+        // The wait before dialing again ends early, too, when the device connects here.
+        let mut events = node.shared.events.subscribe();
+        tokio::select! {
+            () = tokio::time::sleep(backoff) => {}
+            () = connected_here(&mut events, &its_key) => {}
+        }
         backoff = (backoff * 2).min(Duration::from_secs(30));
+    }
+}
+
+/// Returns when the device with `key` connects to this one (or when events were missed, which
+/// may have held that).
+async fn connected_here(events: &mut broadcast::Receiver<SyncEvent>, key: &str) {
+    loop {
+        match events.recv().await {
+            Ok(SyncEvent::Connected { key: k, .. }) if k == key => return,
+            Err(broadcast::error::RecvError::Lagged(_)) => return,
+            Err(broadcast::error::RecvError::Closed) => std::future::pending::<()>().await,
+            Ok(_) => {}
+        }
     }
 }
 

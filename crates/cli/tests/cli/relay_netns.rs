@@ -547,6 +547,11 @@ fn measure_link(apart: &Apart, via_relay: bool, pings: u64) -> LinkFigures {
         there_ms.push((seen_us - sent_us) as f64 / 1000.0);
         back_ms.push((pong_seen_us - seen_us) as f64 / 1000.0);
     }
+    if std::env::var_os("RAPPORT_NETNS_TRACE").is_some() {
+        for (i, (t, b)) in there_ms.iter().zip(&back_ms).enumerate() {
+            eprintln!("ping {}: there {t:.1} ms, back {b:.1} ms", i + 1);
+        }
+    }
     there_ms.sort_by(f64::total_cmp);
     back_ms.sort_by(f64::total_cmp);
     // The probe ends the same on both devices: the last ping and its pong.
