@@ -395,7 +395,18 @@ async fn bind(
     let relay_mode = match &config.relay {
         RelayChoice::Off => RelayMode::Disabled,
         RelayChoice::Default | RelayChoice::Auto => RelayMode::Default,
-        RelayChoice::Custom(urls) => RelayMode::custom(urls.iter().cloned()),
+        // A relay served over plain HTTP (`rapport relay`) has no QUIC endpoint for address
+        // discovery: probing one anyway held the choice of a home relay, and with it every
+        // dial through the relay, for the probes' 3 s timeout (pairing through the relay took
+        // 4.1 s instead of 1.1 s in `relay_netns.rs`).
+        RelayChoice::Custom(urls) => RelayMode::Custom(
+            urls.iter()
+                .map(|url| match url.scheme() {
+                    "http" => iroh::RelayConfig::new(url.clone(), None),
+                    _ => iroh::RelayConfig::from(url.clone()),
+                })
+                .collect(),
+        ),
     };
     // With the public relays, devices also publish where they are under their key (iroh's
     // DNS service), so a device that moved to another network can still be dialed by key.
@@ -676,6 +687,14 @@ impl NodeHandle {
                 .map(TransportAddr::Ip)
                 .chain(ticket.relays.iter().cloned().map(TransportAddr::Relay)),
         );
+        // Through a relay, the first packets of a dial sent before this device is connected to
+        // its own relay are lost, and QUIC sends them again only ~0.8 s later. Pairing happens
+        // once, right after the process starts: wait for the relay first (bounded, so a relay
+        // that cannot be reached costs at most this, and direct addresses are tried then).
+        // Pairing plus a first sync of 1,000 people through the relay: 1.9 s before, 1.2 s after.
+        if !ticket.relays.is_empty() && !self.relays().is_empty() {
+            let _ = tokio::time::timeout(Duration::from_secs(2), self.endpoint.online()).await;
+        }
         let conn = self.dial(addr, PAIR_ALPN).await?;
         let (mut send, mut recv) = conn
             .open_bi()
