@@ -118,6 +118,26 @@ for (const size of sizes) {
       await page.getByRole('link', { name: /Omar Haddad/ }).click();
       await page.getByRole('link', { name: 'Zoë Okonkwo', exact: true }).waitFor();
 
+      // 8b. Their own relay, set once in Settings: a wrong address is refused with the field
+      // named, a right one is kept (and reaches every device with the profile).
+      await page.goto(server.url.split('#')[0] + '#/settings');
+      const relay = page.getByLabel('Your own relay (optional)');
+      await relay.fill('ftp://relay.example.org');
+      await page.getByRole('button', { name: 'Save my story' }).click();
+      await page.getByRole('alert').filter({ hasText: /relays\[0\]/ }).waitFor();
+      // A vault's first save needs a name (it signs every draft): the form says so.
+      await relay.fill('https://relay.example.org');
+      await page.getByRole('button', { name: 'Save my story' }).click();
+      await page.getByRole('alert').filter({ hasText: /name/ }).waitFor();
+      await page.getByLabel('Your name').fill('Sam Rivera');
+      await page.getByRole('button', { name: 'Save my story' }).click();
+      await page.getByText('Saved.').waitFor();
+      await page.reload();
+      await page.getByRole('heading', { level: 1, name: 'Settings' }).waitFor();
+      await page.waitForFunction(
+        () => document.querySelector('input[placeholder="https://relay.example.org"]')?.value === 'https://relay.example.org',
+      );
+
       // 9. The other screens, for their looks and their accessibility.
       for (const [path, step, heading] of [
         ['#/people', '11-people', 'People'],
