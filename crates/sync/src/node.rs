@@ -26,7 +26,7 @@ use ts_rs::TS;
 
 use crate::devices::{Directory, Refusal};
 use crate::session::{Progress, SessionStats};
-use crate::stream::{QUIET_LIMIT, read_frame, run_session};
+use crate::stream::{AfterSession, QUIET_LIMIT, read_frame, run_session};
 use crate::ticket::{PairingSecret, Ticket};
 use crate::{Result, SyncError};
 
@@ -263,6 +263,7 @@ impl Shared {
         dir: Direction,
         send: SendStream,
         recv: RecvStream,
+        after: AfterSession,
     ) -> Result<SessionReport> {
         let key = conn.remote_id();
         let lock = self.peer_lock(key, dir);
@@ -281,7 +282,7 @@ impl Shared {
             tracing::debug!(?e, "sync");
             let _ = events.send(e);
         };
-        match run_session(self.dir.store().clone(), send, recv, on_progress).await {
+        match run_session(self.dir.store().clone(), send, recv, on_progress, after).await {
             Ok(stats) => {
                 let report = SessionReport {
                     route: Route::of(conn),
@@ -773,8 +774,12 @@ impl NodeHandle {
         Ok(conn)
     }
 
-    /// Runs one session on a connection this device opened.
+    /// Runs one session on a connection this device opened and keeps open.
     pub async fn sync_on(&self, conn: &Connection) -> Result<SessionReport> {
+        self.session_on(conn, AfterSession::KeepOpen).await
+    }
+
+    async fn session_on(&self, conn: &Connection, after: AfterSession) -> Result<SessionReport> {
         let key = conn.remote_id();
         let (send, recv) = match conn.open_bi().await {
             Ok(s) => s,
@@ -794,7 +799,7 @@ impl NodeHandle {
             }
         };
         self.shared
-            .session(conn, Direction::Opened, send, recv)
+            .session(conn, Direction::Opened, send, recv, after)
             .await
             .map_err(
                 |e| match conn.close_reason().as_ref().and_then(refusal_in) {
@@ -810,7 +815,7 @@ impl NodeHandle {
     /// Connects to a paired device and syncs once.
     pub async fn sync_with(&self, key: EndpointId) -> Result<SessionReport> {
         let conn = self.connect(key).await?;
-        let out = self.sync_on(&conn).await;
+        let out = self.session_on(&conn, AfterSession::Close).await;
         conn.close(VarInt::from_u32(0), b"done");
         out
     }
@@ -966,7 +971,15 @@ async fn serve_sync(shared: &Shared, conn: Connection) {
             conn.close(VarInt::from_u32(REFUSED), refusal.to_string().as_bytes());
             break;
         }
-        let _ = shared.session(&conn, Direction::Accepted, send, recv).await;
+        let _ = shared
+            .session(
+                &conn,
+                Direction::Accepted,
+                send,
+                recv,
+                AfterSession::KeepOpen,
+            )
+            .await;
     }
     {
         let mut accepted = shared.accepted.lock().unwrap_or_else(|p| p.into_inner());

@@ -61,6 +61,19 @@ pub async fn write_message(send: &mut SendStream, m: &Message) -> Result<u64> {
     Ok(frame.len() as u64)
 }
 
+/// What becomes of the connection once a session ends.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum AfterSession {
+    /// It stays open (a watching device's connection, or one the other device opened): the
+    /// session's last bytes go out on their own. Waiting for the other device to acknowledge
+    /// them, which QUIC may hold back up to 25 ms, was most of an edit's time to show there
+    /// (`bench-sync` edit p99 35 ms with the wait, 9 ms without).
+    KeepOpen,
+    /// It is closed right after, which drops whatever is still unsent: wait until the other
+    /// device has every byte.
+    Close,
+}
+
 /// Syncs the store with the peer at the other end of `send`/`recv` until both sides are done.
 /// `on_progress` hears how far it has got: when documents first become pending, then at most
 /// every [`PROGRESS_EVERY`], and once at the end if anything was ever pending.
@@ -69,6 +82,7 @@ pub async fn run_session(
     mut send: SendStream,
     mut recv: RecvStream,
     on_progress: impl Fn(Progress) + Send + 'static,
+    after: AfterSession,
 ) -> Result<SessionStats> {
     let (in_tx, mut in_rx) = mpsc::channel::<Message>(64);
     let (out_tx, mut out_rx) = mpsc::channel::<Message>(64);
@@ -95,8 +109,10 @@ pub async fn run_session(
             counted_out.fetch_add(n, Ordering::Relaxed);
         }
         let _ = send.finish();
-        // Wait until the peer has everything (or gave up) before the stream is dropped.
-        let _ = tokio::time::timeout(QUIET_LIMIT, send.stopped()).await;
+        if after == AfterSession::Close {
+            // Wait until the peer has everything (or gave up) before the connection closes.
+            let _ = tokio::time::timeout(QUIET_LIMIT, send.stopped()).await;
+        }
         Ok::<(), SyncError>(())
     });
 
