@@ -343,12 +343,7 @@ async fn watch(node: &Node, json: bool) -> Result<(), ApiError> {
             }
         }
     };
-    // The first line says where this device listens (the node announced it before anyone
-    // could subscribe), so a script knows when the device is ready.
-    let listening = SyncEvent::Listening {
-        key: node.key().to_string(),
-        addresses: node.addresses().iter().map(|a| a.to_string()).collect(),
-    };
+    let listening = listening(node);
     if json {
         say!("{}", serde_json::to_string(&listening).unwrap_or_default());
     } else {
@@ -366,6 +361,15 @@ async fn watch(node: &Node, json: bool) -> Result<(), ApiError> {
         _ = printer => {}
     }
     Ok(())
+}
+
+/// Where this device listens: the first line of a watching process, so a script knows when it
+/// is ready (the node announced it before anyone could subscribe).
+pub(crate) fn listening(node: &Node) -> SyncEvent {
+    SyncEvent::Listening {
+        key: node.key().to_string(),
+        addresses: node.addresses().iter().map(|a| a.to_string()).collect(),
+    }
 }
 
 fn route_words(r: rapport_core::Route) -> &'static str {

@@ -9,7 +9,7 @@
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use rapport_core::model::{Body, RecordId};
-use rapport_core::{ApiError, ErrorCode, Rapport, SyncEvent};
+use rapport_core::{ApiError, ErrorCode, Rapport};
 use serde_json::json;
 use tokio::sync::mpsc;
 
@@ -58,11 +58,7 @@ pub async fn ping_pong(
     let node = app.start_node(net.config()?).await?;
     say!(
         "{}",
-        serde_json::to_string(&SyncEvent::Listening {
-            key: node.key().to_string(),
-            addresses: node.addresses().iter().map(|a| a.to_string()).collect(),
-        })
-        .unwrap_or_default()
+        serde_json::to_string(&crate::devices::listening(&node)).unwrap_or_default()
     );
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
     let work = async {

@@ -187,6 +187,15 @@ fn start_relay(relay_host: &str) -> Running {
     relay
 }
 
+/// `rapport sync --watch` in `ns` on `vault`, once it listens.
+fn watching(ns: &str, vault: &Vault, relay: &str) -> Running {
+    let watch = Running::start(device(ns, vault, relay, &["sync", "--watch", "--json"]));
+    watch
+        .wait_for(LIMIT, |v| v["event"] == "listening")
+        .expect("the device listens");
+    watch
+}
+
 fn has_person(vault: &Vault, name: &str) -> bool {
     let found = vault.json(&["search", name, "--kind", "person"]);
     found
@@ -292,10 +301,7 @@ fn devices_with_no_route_between_them_pair_and_sync_through_a_relay_that_sees_no
 
     // Edits both ways, each through the relay.
     let mut edits = Vec::new();
-    let laptop_watch = Running::start(device(&l, &laptop, "auto", &["sync", "--watch", "--json"]));
-    laptop_watch
-        .wait_for(LIMIT, |v| v["event"] == "listening")
-        .expect("the laptop listens");
+    let laptop_watch = watching(&l, &laptop, "auto");
     phone.ok(&["person", "add", "--name", "Written On Phone"]);
     let s = synced(&run_ok(device(&p, &phone, "auto", &["sync", "--json"])));
     assert_eq!(s["route"], "relay", "{s}");
@@ -322,10 +328,7 @@ fn devices_with_no_route_between_them_pair_and_sync_through_a_relay_that_sees_no
     assert!(has_person(&laptop, "Written On Phone"));
     assert!(has_person(&laptop, "Ottoline Wrenfield"));
 
-    let phone_watch = Running::start(device(&p, &phone, "auto", &["sync", "--watch", "--json"]));
-    phone_watch
-        .wait_for(LIMIT, |v| v["event"] == "listening")
-        .expect("the phone listens");
+    let phone_watch = watching(&p, &phone, "auto");
     laptop.ok(&["person", "add", "--name", "Written On Laptop"]);
     let s = synced(&run_ok(device(&l, &laptop, "auto", &["sync", "--json"])));
     assert_eq!(s["route"], "relay", "{s}");
@@ -339,10 +342,7 @@ fn devices_with_no_route_between_them_pair_and_sync_through_a_relay_that_sees_no
     let cut = Instant::now();
     phone.ok(&["person", "add", "--name", "Offline On Phone"]);
     laptop.ok(&["person", "add", "--name", "Offline On Laptop"]);
-    let laptop_watch = Running::start(device(&l, &laptop, "auto", &["sync", "--watch", "--json"]));
-    laptop_watch
-        .wait_for(LIMIT, |v| v["event"] == "listening")
-        .expect("the laptop listens");
+    let laptop_watch = watching(&l, &laptop, "auto");
     let cut_off = device(&p, &phone, "auto", &["sync", "--json"])
         .output()
         .unwrap();
@@ -463,10 +463,7 @@ fn measure_link(apart: &Apart, via_relay: bool, pings: u64) -> LinkFigures {
     let first_sync = started.elapsed();
     assert_eq!(inviting.exit_code(LIMIT), Some(0), "the laptop pairs");
 
-    let laptop_watch = Running::start(device(&l, &laptop, setting, &["sync", "--watch", "--json"]));
-    laptop_watch
-        .wait_for(LIMIT, |v| v["event"] == "listening")
-        .expect("the laptop listens");
+    let laptop_watch = watching(&l, &laptop, setting);
     // The laptop notes its addresses in its device record as it starts watching: one sync
     // brings that, then nothing is left to change.
     synced(&run_ok(device(&p, &phone, setting, &["sync", "--json"])));
